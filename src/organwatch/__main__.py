@@ -1,0 +1,6 @@
+"""Allow ``python -m organwatch``."""
+
+from organwatch.cli import main
+
+if __name__ == "__main__":
+    main()
