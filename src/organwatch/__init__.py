@@ -1,0 +1,28 @@
+"""OrganWatch: an evidence workbench for investigating forced organ harvesting and transplant abuse.
+
+>>> import organwatch
+>>> # case = organwatch.init_case("mycase"); case.add(["report.pdf"]); case.verify().ok
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata  # noqa: E402
+from organwatch.case import Capture, Case, Observation, init_case, open_case  # noqa: E402
+from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError  # noqa: E402
+
+__all__ = [
+    "AddResult",
+    "AddSummary",
+    "Capture",
+    "CaptureMetadata",
+    "Case",
+    "CaseError",
+    "Observation",
+    "OrganWatchError",
+    "UnknownCaptureError",
+    "__version__",
+    "init_case",
+    "open_case",
+]

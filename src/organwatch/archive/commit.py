@@ -1,0 +1,202 @@
+"""The single path by which evidence events enter a case: lock, recover, append, sign, index.
+
+Order of a commit (under an exclusive ``flock`` on ``<case>/.lock``, so processes take turns):
+
+1. staged bytes are flushed to disk (``ORGANWATCH_SYNC=batch``);
+2. the batch's entries are appended to ``log/entries.jsonl`` and its signed tree head to
+   ``log/tree-heads.jsonl`` — the log is the source of truth, so this is the commit point;
+3. staged blobs are moved into ``blobs/``;
+4. the database indexes the entries and the head, and records how far it has indexed.
+
+A process killed at any point leaves one of a few states that :meth:`LogWriter.recover` (run
+first by every writer) completes or rolls back: entries without a tree head are cut (they were
+never indexed, and re-running the add writes them again); signed entries not yet indexed are
+indexed and their staged blobs moved into place.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from organwatch.archive.blobs import BlobStore, hash_file
+from organwatch.archive.index import insert_entry, insert_head
+from organwatch.archive.log import EvidenceLog, LogState, iter_lines, parse_head
+from organwatch.archive.merkle import StreamingRoot, leaf_hash
+from organwatch.errors import CaseError
+from organwatch.store.sqlite import Connection, SQLiteStore
+
+LOCK_FILE = ".lock"
+
+
+@dataclass
+class Recovery:
+    """What recovery found and did: entries indexed late, entries cut, blobs moved, files cleaned."""
+
+    indexed: int = 0
+    cut: int = 0
+    blobs_placed: int = 0
+    staging_removed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def happened(self) -> bool:
+        """True when an interrupted write was found."""
+        return bool(self.indexed or self.cut or self.blobs_placed)
+
+
+def read_state(conn: Connection) -> LogState:
+    """The log position the database has indexed, with the Merkle frontier to extend it."""
+    row = conn.execute("SELECT size, entries_bytes, heads_count, heads_bytes, frontier FROM log_state").fetchone()
+    last = conn.execute("SELECT max(tree_size) FROM tree_heads").fetchone()[0] or 0
+    root = StreamingRoot.resume(json.loads(row["frontier"]))
+    if root.size != row["size"]:
+        raise CaseError("the database's log position is inconsistent; run `organwatch verify`")
+    return LogState(row["size"], row["entries_bytes"], row["heads_count"], row["heads_bytes"], last, root)
+
+
+def write_state(conn: Connection, state: LogState) -> None:
+    """Record how far the database has indexed the log."""
+    conn.execute(
+        "UPDATE log_state SET size=?, entries_bytes=?, heads_count=?, heads_bytes=?, frontier=? WHERE id=1",
+        (state.size, state.entries_bytes, state.heads_count, state.heads_bytes,
+         json.dumps(state.root_state.frontier())),
+    )
+
+
+class LogWriter:
+    """Exclusive writer of a case for the duration of a ``with`` block."""
+
+    def __init__(self, case_root: Path, store: SQLiteStore, log: EvidenceLog, blobs: BlobStore,
+                 private: Ed25519PrivateKey, sync: bool) -> None:
+        self._lock_path = case_root / LOCK_FILE
+        self.store = store
+        self.log = log
+        self.blobs = blobs
+        self._private = private
+        self._sync = sync
+        self._fd: int | None = None
+        self.state: LogState | None = None
+        self.recovery = Recovery()
+
+    def __enter__(self) -> LogWriter:
+        self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            self.recovery = self.recover()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def recover(self) -> Recovery:
+        """Bring database and blobs level with the log; cut a torn or unsigned tail."""
+        report = Recovery()
+        with self.store.writer() as conn:
+            state = read_state(conn)
+            entries_len = _size(self.log.entries_path)
+            heads_len = _size(self.log.heads_path)
+            if entries_len < state.entries_bytes or heads_len < state.heads_bytes:
+                raise CaseError("the evidence log is shorter than what the database has indexed: it may have "
+                                "been altered; run `organwatch verify` and restore the case from a backup")
+            if entries_len == state.entries_bytes and heads_len == state.heads_bytes:
+                self.state = state
+                return report
+            # Tree heads written after the last indexed one.
+            new_heads: list[dict[str, Any]] = []
+            heads_end = state.heads_bytes
+            for line in iter_lines(self.log.heads_path, state.heads_bytes):
+                head = parse_head(line.data) if line.complete else None
+                if head is None:
+                    break
+                new_heads.append(head)
+                heads_end = line.offset + len(line.data) + 1
+            signed = new_heads[-1]["tree_size"] if new_heads else state.last_head_size
+            # Entries covered by a tree head but not indexed: index them and place their blobs.
+            offset = state.entries_bytes
+            for line in iter_lines(self.log.entries_path, state.entries_bytes, state.size):
+                if not line.complete or line.number >= signed:
+                    break
+                entry = json.loads(line.data)
+                leaf = leaf_hash(line.data)
+                if entry.get("type") == "capture" and self._place_recovered(entry["capture"]):
+                    report.blobs_placed += 1
+                insert_entry(conn, line.number, entry, leaf.hex())
+                state.root_state.append(leaf)
+                state.size += 1
+                offset = line.offset + len(line.data) + 1
+                report.indexed += 1
+            if state.size < signed:
+                raise CaseError(f"the log has {state.size} entries but a tree head covers {signed}; "
+                                "run `organwatch verify`")
+            for head in new_heads:
+                insert_head(conn, head)
+            state.entries_bytes = offset
+            state.heads_count += len(new_heads)
+            state.heads_bytes = heads_end
+            state.last_head_size = signed
+            # Whatever follows is unsigned (an interrupted batch) or torn: cut it.
+            report.cut = sum(1 for _ in iter_lines(self.log.entries_path, offset))
+            os.truncate(self.log.entries_path, offset)
+            if _size(self.log.heads_path) > heads_end:
+                os.truncate(self.log.heads_path, heads_end)
+            write_state(conn, state)
+        report.staging_removed = self.blobs.remove_abandoned_areas()
+        if report.cut:
+            report.notes.append(f"cut {report.cut} unsigned log entries left by an interrupted add")
+        if report.indexed:
+            report.notes.append(f"indexed {report.indexed} log entries left unindexed by an interrupted add")
+        self.state = state
+        return report
+
+    def _place_recovered(self, sha256: str) -> bool:
+        if self.blobs.exists(sha256):
+            return False
+        for staged in self.blobs.staged_copies(sha256):
+            if hash_file(staged) == sha256:
+                self.blobs.place(staged, sha256)
+                return True
+        return False  # verify will report the missing blob
+
+    def commit(self, entries: list[dict[str, Any]], staged: dict[str, Path]) -> list[tuple[int, dict[str, Any]]]:
+        """Log, sign, place and index one batch; ``staged`` maps new captures' hashes to staged files."""
+        if self.state is None:
+            raise RuntimeError("LogWriter.commit outside its `with` block")
+        if not entries:
+            return []
+        if self._sync and staged:
+            os.sync()  # the bytes must be on disk before the log says they exist
+        written, head = self.log.append_batch(self.state, entries, self._private, self._sync)
+        for entry in entries:
+            if entry.get("type") == "capture":
+                self.blobs.place(staged[entry["capture"]], entry["capture"])
+        with self.store.writer() as conn:
+            for (seq, data, leaf), entry in zip(written, entries, strict=True):
+                insert_entry(conn, seq, json.loads(data), leaf.hex())
+            insert_head(conn, head)
+            write_state(conn, self.state)
+        return [(seq, entry) for (seq, _, _), entry in zip(written, entries, strict=True)]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0

@@ -1,0 +1,231 @@
+"""A case: one folder holding the evidence of an investigation (DESIGN.md §2).
+
+::
+
+    mycase/
+      case.toml        name, format, store backend
+      organwatch.db    SQLite (WAL): the index of the log, and later text and derived data
+      blobs/ab/cd/<sha256>   original bytes, write-once
+      log/             entries.jsonl (Merkle leaves) and tree-heads.jsonl (signed tree heads)
+      keys/            the case's Ed25519 key pair (private key 0600)
+
+>>> # case = init_case("mycase"); case.add(["report.pdf"]); case.verify().ok
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from organwatch import __version__, settings
+from organwatch.archive import signing
+from organwatch.archive.blobs import BlobStore
+from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata, add_paths
+from organwatch.archive.commit import LogWriter
+from organwatch.archive.log import EvidenceLog, iter_lines, utc_now
+from organwatch.errors import CaseError, UnknownCaptureError
+from organwatch.store.sqlite import SQLiteStore
+
+CASE_FILE = "case.toml"
+DB_FILE = "organwatch.db"
+CASE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One sighting of a capture's bytes: where, when, by whom, with which tool."""
+
+    seq: int
+    source_url: str | None
+    original_name: str | None
+    original_path: str | None
+    captured_at: str
+    captured_by: str
+    tool: dict[str, Any]
+    note: str | None
+    file_modified: str | None
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Exact bytes of a source, with every sighting of them."""
+
+    id: str
+    size: int
+    media_type: str
+    first_seq: int
+    captured_at: str
+    observations: tuple[Observation, ...]
+
+    @property
+    def sha256(self) -> str:
+        """The capture id is the SHA-256 of the bytes."""
+        return self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"id": self.id, "sha256": self.id, "size": self.size, "media_type": self.media_type,
+                "first_seq": self.first_seq, "captured_at": self.captured_at,
+                "observations": [o.__dict__ for o in self.observations]}
+
+
+def _observation(row: Any) -> Observation:
+    return Observation(row["seq"], row["source_url"], row["original_name"], row["original_path"],
+                       row["captured_at"], row["captured_by"], json.loads(row["tool"]), row["note"],
+                       row["file_modified"])
+
+
+class Case:
+    """An open case folder. Use :func:`open_case` or :func:`init_case`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        config_path = root / CASE_FILE
+        try:
+            self.config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CaseError(f"{root}: not an OrganWatch case (no {CASE_FILE}); create one with "
+                            f"`organwatch init {root}`") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise CaseError(f"{config_path}: unreadable ({exc})") from None
+        case_format = self.config.get("case", {}).get("format", 0)
+        if case_format > CASE_FORMAT:
+            raise CaseError(f"{root}: case format {case_format} is newer than this OrganWatch; upgrade it")
+        self.name: str = self.config.get("case", {}).get("name", root.name)
+        self.blobs = BlobStore(root / "blobs")
+        self.log = EvidenceLog(root / "log")
+        self.keys_dir = root / "keys"
+        self.store = SQLiteStore(root / DB_FILE)
+        self.store.migrate()
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self) -> Iterator[LogWriter]:
+        """Exclusive access to append evidence events (recovers an interrupted write first)."""
+        private = signing.load_private_key(self.keys_dir)
+        with LogWriter(self.root, self.store, self.log, self.blobs, private,
+                       settings.get("ORGANWATCH_SYNC") == "batch") as writer:
+            yield writer
+
+    def default_captured_by(self) -> str:
+        """Who is recorded as capturing when nobody is named."""
+        return str(settings.get("ORGANWATCH_CAPTURED_BY"))
+
+    def add(self, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
+            on_result: Callable[[AddResult], None] | None = None, max_size: int | None = None,
+            batch_size: int | None = None) -> AddSummary:
+        """Add files and folders (recursively); see :mod:`organwatch.archive.captures`."""
+        return add_paths(self, paths, meta,
+                         max_size=max_size or settings.get("ORGANWATCH_MAX_FILE_SIZE"),
+                         batch_size=batch_size or settings.get("ORGANWATCH_BATCH_SIZE"),
+                         on_result=on_result)
+
+    def log_event(self, event: dict[str, Any]) -> int:
+        """Append one evidence event (an export, a decision) in its own signed batch; return its seq."""
+        with self.writer() as writer:
+            return writer.commit([{"time": utc_now(), **event}], {})[0][0]
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def captures(self, limit: int | None = None, offset: int = 0) -> Iterator[Capture]:
+        """Captures in the order they were first logged."""
+        with self.store.view() as conn:
+            query = "SELECT * FROM captures ORDER BY first_seq LIMIT ? OFFSET ?"
+            for row in conn.execute(query, (-1 if limit is None else limit, offset)):
+                yield self._capture(conn, row)
+
+    def count_captures(self) -> int:
+        """Number of captures."""
+        with self.store.view() as conn:
+            return int(conn.execute("SELECT count(*) FROM captures").fetchone()[0])
+
+    def capture(self, ref: str) -> Capture:
+        """The capture whose id is ``ref`` or starts with it (at least 4 hex characters)."""
+        ref = ref.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{4,64}", ref):
+            raise UnknownCaptureError(f"{ref!r} is not a capture id: give at least 4 hexadecimal characters "
+                                      "of the SHA-256 (see `organwatch list`)")
+        with self.store.view() as conn:
+            rows = conn.execute("SELECT * FROM captures WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+                                (ref, ref + "g")).fetchall()
+            if not rows:
+                raise UnknownCaptureError(f"no capture with id {ref!r} in case {self.name!r}")
+            if len(rows) > 1:
+                shown = ", ".join(r["id"][:16] for r in rows[:5])
+                raise UnknownCaptureError(f"{ref!r} matches several captures ({shown}...): give more characters")
+            return self._capture(conn, rows[0])
+
+    def _capture(self, conn: Any, row: Any) -> Capture:
+        observations = tuple(_observation(r) for r in conn.execute(
+            "SELECT * FROM observations WHERE capture_id = ? ORDER BY seq", (row["id"],)))
+        return Capture(row["id"], row["size"], row["media_type"], row["first_seq"], row["captured_at"],
+                       observations)
+
+    def blob_path(self, capture_id: str) -> Path:
+        """Where the original bytes of a capture are (read-only)."""
+        return self.blobs.path(capture_id)
+
+    def log_entries(self) -> Iterator[dict[str, Any]]:
+        """Every complete log entry, parsed, in log order (streams)."""
+        for line in iter_lines(self.log.entries_path):
+            if line.complete:
+                yield json.loads(line.data)
+
+    def tree_heads(self) -> list[dict[str, Any]]:
+        """Every signed tree head in the log."""
+        return [head for _, head in self.log.iter_heads() if head is not None]
+
+    def key_id(self) -> str:
+        """Fingerprint of this case's public key: publish it so others can check bundles."""
+        return signing.key_id(signing.load_public_key(self.keys_dir))
+
+    def verify(self) -> Any:
+        """Check every blob, entry, signature and index row; see :mod:`organwatch.archive.verify`."""
+        from organwatch.archive.verify import verify_case
+
+        return verify_case(self)
+
+    def bundle(self, out: Path, capture_refs: Iterable[str] | None = None) -> Any:
+        """Export originals, entries, proofs and the public key; see :mod:`organwatch.archive.bundle`."""
+        from organwatch.archive.bundle import create_bundle
+
+        return create_bundle(self, out, capture_refs)
+
+
+def init_case(path: str | Path, name: str | None = None) -> Case:
+    """Create a case folder with its key pair, database and first log entry."""
+    root = Path(path)
+    if (root / CASE_FILE).exists():
+        raise CaseError(f"{root}: already a case; open it instead")
+    if root.exists() and any(root.iterdir()):
+        raise CaseError(f"{root}: folder exists and is not empty; choose a new folder for the case")
+    root.mkdir(parents=True, exist_ok=True)
+    for sub in ("blobs", "log"):
+        (root / sub).mkdir(exist_ok=True)
+    public = signing.generate_keys(root / "keys")
+    case_name = name or root.resolve().name
+    created = utc_now()
+    (root / CASE_FILE).write_text(
+        "# OrganWatch case. The evidence log (log/) is the source of truth; organwatch.db is its index.\n"
+        f"[case]\nname = {json.dumps(case_name, ensure_ascii=False)}\nformat = {CASE_FORMAT}\n"
+        f'created = "{created}"\nlanguages = ["en", "zh"]\n\n'
+        '[store]\nbackend = "sqlite"\n'
+        f'database = "{DB_FILE}"\n', encoding="utf-8")
+    case = Case(root)
+    case.log_event({"type": "case.created", "case": case_name,
+                    "key_id": signing.key_id(public),
+                    "public_key": signing.public_key_pem(public).decode("ascii"),
+                    "tool": {"name": "organwatch", "version": __version__}})
+    return case
+
+
+def open_case(path: str | Path | None = None) -> Case:
+    """Open an existing case (default: ``$ORGANWATCH_CASE``, else the current folder)."""
+    return Case(Path(path if path is not None else settings.get("ORGANWATCH_CASE")))

@@ -1,0 +1,1 @@
+"""Storage of a case's index: one ``Store`` interface, SQLite by default."""

@@ -1,0 +1,349 @@
+"""Decode bytes to text, with Chinese legacy encodings done right, and say how we decided.
+
+Order of evidence: a byte-order mark; then the declared charset (HTTP header, then ``<meta>``), which
+we trust only if the bytes decode strictly under it and the result reads no worse than the best other
+candidate; then detection. Detection does not trust charset-normalizer alone, which often confuses GBK
+and Big5: every candidate is decoded strictly and scored by how much of the text is common Chinese
+characters (GB2312 level 1 or Big5 level 1) in runs, and how little is private-use, replacement,
+bopomofo or isolated stray ideographs (the signature of a Latin text decoded as GBK).
+
+GB2312 and GBK labels are always decoded as GB18030, their superset: pages declaring gb2312 routinely
+contain GBK- or GB18030-only characters. Big5 labels are decoded as Big5-HKSCS, then cp950.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import charset_normalizer
+
+EncodingMethod = Literal["bom", "http-header", "meta", "detection", "default"]
+
+#: How much of the input the detector looks at. Decoding the whole input happens once, afterwards.
+SAMPLE_BYTES = 1 << 20
+#: How many non-ASCII characters a candidate is scored on.
+SCORE_CHARS = 20_000
+#: How much better (score in -2..1) another candidate must read before it overrides a declaration.
+OVERRIDE_MARGIN = 0.25
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Labels whose real-world content is a larger encoding than the label says.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "windows-936": "gb18030",
+    "x-gbk": "gb18030",
+    "gb-2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "csgb2312": "gb18030",
+    "euc-cn": "gb18030",
+    "hz-gb-2312": "hz",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "ascii": "utf-8",
+    "us-ascii": "utf-8",
+    "iso-8859-1": "cp1252",  # WHATWG: latin-1 labels mean windows-1252
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "utf8": "utf-8",
+    "unicode": "utf-16",
+}
+
+# If the first choice fails strictly, these are tried before detection.
+_ALTERNATES = {"big5hkscs": ("cp950", "big5")}
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]+)""", re.IGNORECASE
+)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:\-]+)""", re.IGNORECASE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_CONTENT_TYPE_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
+
+_CJK_PUNCTUATION = frozenset("，。、；：？！「」『』（）《》〈〉“”‘’—…·【】〔〕～％．　")
+# Latin letters with diacritics read as plausible text in European languages.
+_LATIN_EXTENDED = re.compile(r"[Ā-ɏ]")
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """Text decoded from bytes, the codec used, how it was chosen, and anything suspicious."""
+
+    text: str
+    encoding: str
+    method: EncodingMethod
+    warnings: tuple[str, ...] = ()
+
+
+def normalise_encoding_name(label: str | None) -> str | None:
+    """Map a declared charset label to the codec we decode with, or None if Python has no such codec.
+
+    >>> normalise_encoding_name("GB2312")
+    'gb18030'
+    """
+    if not label:
+        return None
+    key = label.strip().strip("\"'").lower()
+    key = _SUPERSETS.get(key, key)
+    try:
+        name = codecs.lookup(key).name
+    except LookupError:
+        return None
+    return _SUPERSETS.get(name, name)
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """Return the ``charset=`` parameter of a Content-Type value, e.g. ``text/html; charset=gbk``."""
+    if not content_type:
+        return None
+    match = _CONTENT_TYPE_CHARSET.search(content_type)
+    return match.group(1) if match else None
+
+
+def sniff_bom(data: bytes) -> tuple[str, int] | None:
+    """Return (codec, BOM length) when ``data`` starts with a Unicode byte-order mark."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, len(bom)
+    return None
+
+
+def sniff_declared_charset(head: bytes) -> str | None:
+    """Find the charset an HTML or XML document declares in its first bytes (meta or XML prolog)."""
+    head = head[:16384]
+    match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+@functools.cache
+def _common_han() -> frozenset[str]:
+    """GB2312 level 1 (3,755 most used simplified) plus Big5 level 1 (5,401 most used traditional)."""
+    chars: set[str] = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    for lead in range(0xA4, 0xC7):
+        for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
+            try:
+                chars.add(bytes((lead, trail)).decode("big5"))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(chars)
+
+
+def _is_han(ch: str) -> bool:
+    code = ord(ch)
+    return 0x3400 <= code <= 0x9FFF or 0x20000 <= code <= 0x3FFFF or 0xF900 <= code <= 0xFAFF
+
+
+def score_text(text: str) -> float:
+    """Score in about -2..1 how much ``text`` looks like correctly decoded Chinese or European text.
+
+    Only non-ASCII characters count (ASCII reads the same in every candidate). Pure ASCII scores 1.
+    """
+    common = _common_han()
+    total = 0.0
+    count = 0
+    for match in _NON_ASCII.finditer(text):
+        run = match.group()
+        start, end = match.span()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        # A single ideograph glued between ASCII letters is what "café" looks like read as GBK.
+        isolated = len(run) == 1 and before.isalnum() and after.isalnum()
+        for ch in run:
+            count += 1
+            code = ord(ch)
+            if ch in common:
+                total += -1.0 if isolated else 1.0
+            elif ch in _CJK_PUNCTUATION:
+                total += 1.0
+            elif _is_han(ch):
+                total += -1.0 if isolated else -0.3
+            elif ch == "\ufffd" or 0xE000 <= code <= 0xF8FF or 0x80 <= code <= 0x9F or 0xF0000 <= code:
+                total -= 2.0
+            elif 0x3100 <= code <= 0x312F or 0x31A0 <= code <= 0x31BF:  # bopomofo: GBK read as Big5
+                total -= 1.5
+            elif "À" <= ch <= "ÿ" or ch in "€–—‘’“”…•·°±×÷«»¡¿":
+                total += 0.5
+            elif _LATIN_EXTENDED.match(ch):
+                total += 0.3
+            elif 0x3040 <= code <= 0x30FF or 0xAC00 <= code <= 0xD7AF:  # kana, hangul
+                total -= 0.5
+            elif code < 0x3000 and ch.isprintable():
+                total += 0.0
+            else:
+                total -= 0.5
+            if count >= SCORE_CHARS:
+                return total / count
+    return total / count if count else 1.0
+
+
+def _decode_sample(sample: bytes, codec: str, complete: bool) -> str | None:
+    """Strictly decode a sample; a multibyte character cut at the sample's end is not an error."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    try:
+        return decoder.decode(sample, final=complete)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _strict_decode(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _candidates(declared: str | None) -> list[str]:
+    names: list[str] = []
+    for name in (declared, "utf-8", "gb18030", "big5hkscs", "cp950"):
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _detector_guess(sample: bytes) -> str | None:
+    best = charset_normalizer.from_bytes(sample[:65536]).best()
+    if best is None:
+        return None
+    return normalise_encoding_name(str(best.encoding))
+
+
+def decode_bytes(
+    data: bytes,
+    *,
+    http_charset: str | None = None,
+    html: bool = False,
+) -> DecodedText:
+    """Decode ``data`` and report the codec and how it was chosen.
+
+    ``http_charset`` is the charset parameter of an HTTP Content-Type header, if any; ``html`` makes
+    us look for a ``<meta charset>`` declaration.
+
+    >>> decode_bytes("肝脏移植".encode("gbk"), http_charset="gb2312").encoding
+    'gb18030'
+    """
+    chosen = choose_encoding(data, http_charset=http_charset, html=html)
+    bom = sniff_bom(data)
+    body = data[bom[1] :] if bom and chosen.method == "bom" else data
+    text = _strict_decode(body, chosen.encoding)
+    warnings = list(chosen.warnings)
+    if text is None:
+        text = body.decode(chosen.encoding, "replace")
+        bad = text.count("\ufffd")
+        warnings.append(f"{bad} byte sequence(s) invalid in {chosen.encoding} were replaced with U+FFFD")
+    return DecodedText(text, chosen.encoding, chosen.method, tuple(warnings))
+
+
+def choose_encoding(data: bytes, *, http_charset: str | None = None, html: bool = False) -> DecodedText:
+    """Decide the codec of ``data`` from a sample, without decoding all of it (text is left empty)."""
+    bom = sniff_bom(data)
+    if bom:
+        return DecodedText("", bom[0], "bom")
+    head = data[:16384]
+    first_high = _HIGH_BYTE.search(data)
+    if first_high is None:
+        declared = normalise_encoding_name(http_charset) or (
+            normalise_encoding_name(sniff_declared_charset(head)) if html else None
+        )
+        if declared in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+            declared = None  # an ASCII-only body cannot be UTF-16; the label is wrong
+        method: EncodingMethod = "http-header" if http_charset else ("meta" if declared else "default")
+        return DecodedText("", declared or "utf-8", method if declared else "default")
+
+    # Score where the non-ASCII text is: pages often open with kilobytes of ASCII scripts and styles.
+    offset = first_high.start() if first_high.start() >= SAMPLE_BYTES // 2 else 0
+    sample = data[offset : offset + SAMPLE_BYTES]
+    complete = offset + SAMPLE_BYTES >= len(data)
+
+    declarations: list[tuple[str, EncodingMethod, str]] = []
+    if http_charset:
+        declarations.append((http_charset, "http-header", normalise_encoding_name(http_charset) or ""))
+    if html:
+        meta = sniff_declared_charset(head)
+        if meta:
+            declarations.append((meta, "meta", normalise_encoding_name(meta) or ""))
+    warnings: list[str] = []
+    for label, _method, codec in declarations:
+        if not codec:
+            warnings.append(f"declared charset {label!r} is unknown; ignored")
+
+    scored: dict[str, float] = {}
+
+    def score(codec: str) -> float | None:
+        if codec not in scored:
+            decoded = _decode_sample(sample, codec, complete)
+            scored[codec] = float("-inf") if decoded is None else score_text(decoded)
+        value = scored[codec]
+        return None if value == float("-inf") else value
+
+    first_declared = next((codec for _l, _m, codec in declarations if codec), None)
+    for name in _candidates(first_declared):
+        score(name)
+    best_codec, best_score = max(scored.items(), key=lambda item: item[1])
+    if best_score < 0.5:
+        # Not convincingly UTF-8 or Chinese: consider Western European, then what the detector thinks.
+        score("cp1252")
+        guess = _detector_guess(sample)
+        if guess and score(guess) is not None:
+            best_codec, best_score = max(scored.items(), key=lambda item: item[1])
+
+    for label, method, codec in declarations:
+        if not codec:
+            continue
+        tried = [codec, *_ALTERNATES.get(codec, ())]
+        for name in tried:
+            value = score(name)
+            if value is not None and (value >= best_score - OVERRIDE_MARGIN or name == best_codec):
+                return DecodedText("", name, method, tuple(warnings))
+        if best_score == float("-inf"):
+            break
+        warnings.append(
+            f"declared charset {label!r} ({method}) does not fit the bytes; decoded as {best_codec} instead"
+        )
+        break  # the first declaration that exists is the one the author meant
+
+    if best_score == float("-inf"):
+        fallback = first_declared or "utf-8"
+        warnings.append(f"no encoding decodes the text cleanly; used {fallback} with replacements")
+        return DecodedText("", fallback, "detection", tuple(warnings))
+    return DecodedText("", best_codec, "detection", tuple(warnings))
+
+
+def iter_decode(chunks: Iterable[bytes], codec: str, *, skip_bom: bool = True) -> Iterator[str]:
+    """Decode a stream of byte chunks incrementally (invalid sequences become U+FFFD)."""
+    decoder = codecs.getincrementaldecoder(codec)("replace")
+    first = True
+    for chunk in chunks:
+        if first and skip_bom:
+            bom = sniff_bom(chunk)
+            if bom and codecs.lookup(bom[0]).name == codecs.lookup(codec).name:
+                chunk = chunk[bom[1] :]
+            first = False
+        text = decoder.decode(chunk)
+        if text:
+            yield text
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail
