@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .distributions import parse_number
 from .tables import ColumnSpec, CsvTable, TableInput, TableSpec, read_table
 
 #: Our name → GODT column.
@@ -102,9 +101,3 @@ def _canonical(name: str) -> str:
         return name
     return repaired
 
-
-def number_or_nan(text: str) -> float:
-    try:
-        return parse_number(text)
-    except ValueError:
-        return math.nan

@@ -1,0 +1,348 @@
+"""The ``organwatch`` command: a thin shell over the library (each command calls one function).
+
+Human-readable tables by default, ``--format json`` (or ``jsonl``) for machines. Errors a user can
+act on are printed on one line and exit with status 1; no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from organwatch import __version__, settings
+from organwatch.archive.captures import AddResult, CaptureMetadata, format_size
+from organwatch.archive.walk import InputFile, iter_inputs
+from organwatch.case import Case, init_case, open_case
+from organwatch.errors import OrganWatchError
+
+app = typer.Typer(
+    name="organwatch",
+    help="OrganWatch: archive, read and weigh evidence of transplant abuse, reproducibly.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(str, Enum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
+                                                 "else the current folder).", show_default=False)]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json/jsonl for machines.")]
+
+
+def _fail(message: str) -> None:
+    err.print(f"error: {escape(message)}")
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except (OrganWatchError, settings.SettingError) as exc:
+        _fail(str(exc))
+
+
+def _open(case: Path | None) -> Case:
+    with _errors():
+        return open_case(case)
+    raise AssertionError("unreachable")
+
+
+def _emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=1) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"organwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """OrganWatch: archive, read and weigh evidence of transplant abuse, reproducibly."""
+
+
+@app.command()
+def init(path: Annotated[Path, typer.Argument(help="Folder to create for the case.")],
+         name: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None) -> None:
+    """Create a case: folder, database, evidence log and signing key.
+
+    Example: organwatch init mycase
+    """
+    with _errors():
+        case = init_case(path, name)
+    out.print(f"Created case {escape(case.name)!r} in {escape(str(path))}")
+    out.print(f"Signing key fingerprint: {case.key_id()}")
+    out.print("Publish this fingerprint (or keep it apart from the case) so that others can check your bundles.")
+
+
+def _progress_mode() -> str:
+    mode = str(settings.get("ORGANWATCH_PROGRESS"))
+    if mode == "auto":
+        return "bar" if err.is_terminal else "lines"
+    return mode
+
+
+def _result_line(result: AddResult) -> str:
+    if result.status == "failed":
+        return f"failed   {result.path}: {result.reason}"
+    label = {"added": "added", "present": "present", "observed": "present"}[result.status]
+    extra = "  (new metadata recorded)" if result.status == "observed" else ""
+    return (f"{label:<8} {(result.capture_id or '')[:12]}  {result.media_type or '':<24} "
+            f"{format_size(result.size or 0):>10}  {result.path}{extra}")
+
+
+@app.command()
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (added recursively).")],
+    case: CaseOption = None,
+    source_url: Annotated[str | None, typer.Option("--source-url", help="Where the bytes came from.")] = None,
+    note: Annotated[str | None, typer.Option(help="Why it was captured, what it is.")] = None,
+    captured_by: Annotated[str | None, typer.Option("--captured-by", help="Who captured it "
+                                                    "(default: $ORGANWATCH_CAPTURED_BY or your user name).")] = None,
+    captured_at: Annotated[str | None, typer.Option("--captured-at", help="When it was captured, ISO 8601 UTC "
+                                                    "(default: now).")] = None,
+) -> None:
+    """Archive files: exact bytes, hashed, logged and signed. Re-adding the same bytes is safe.
+
+    Example: organwatch add --case mycase report.pdf pages/ --source-url https://example.org/x
+    --note "hospital site, archived before deletion"
+    """
+    opened = _open(case)
+    if captured_at is not None:
+        captured_at = _utc_timestamp(captured_at)
+    meta = CaptureMetadata(source_url=source_url, note=note, captured_by=captured_by, captured_at=captured_at)
+    mode = _progress_mode()
+
+    def show(result: AddResult) -> None:
+        if result.status == "failed":
+            err.print(escape(_result_line(result)))
+        elif mode == "lines":
+            out.print(escape(_result_line(result)))
+
+    with _errors():
+        if mode == "bar":
+            summary = _add_with_bar(opened, paths, meta, show)
+        else:
+            summary = opened.add(paths, meta, on_result=show)
+    for note_text in summary.recovery_notes:
+        err.print(f"recovered: {escape(note_text)}")
+    out.print(f"Added {summary.added} ({format_size(summary.bytes_added)}), already present "
+              f"{summary.present + summary.observed} ({summary.observed} with new metadata recorded), "
+              f"failed {summary.failed}.")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _add_with_bar(case: Case, paths: list[Path], meta: CaptureMetadata,
+                  show: Callable[[AddResult], None]) -> Any:
+    total = sum(1 for item in iter_inputs(paths) if isinstance(item, InputFile))
+    columns = (TextColumn("[bold]adding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("add", total=total)
+
+        def on_result(result: AddResult) -> None:
+            show(result)
+            progress.advance(task)
+
+        return case.add(paths, meta, on_result=on_result)
+
+
+def _utc_timestamp(text: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        _fail(f"--captured-at {text!r} is not an ISO 8601 time (e.g. 2026-01-31T14:05:00Z)")
+        raise
+    if moment.tzinfo is None:
+        _fail(f"--captured-at {text!r} has no time zone: add Z for UTC or an offset like +08:00")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@app.command("list")
+def list_(case: CaseOption = None, fmt: FormatOption = Format.table,
+          limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None) -> None:
+    """List the captures of a case, oldest first.
+
+    Example: organwatch list --case mycase --format json
+    """
+    opened = _open(case)
+    captures = opened.captures(limit=limit)
+    if fmt is Format.json:
+        _emit_json([c.to_dict() for c in captures])
+        return
+    if fmt is Format.jsonl:
+        for capture in captures:
+            sys.stdout.write(json.dumps(capture.to_dict(), ensure_ascii=False) + "\n")
+        return
+    table = Table("id", "media type", "size", "name", "source URL", "captured (UTC)", box=None)
+    count = 0
+    for capture in captures:
+        first = capture.observations[0]
+        urls = {o.source_url for o in capture.observations if o.source_url}
+        table.add_row(capture.id[:12], capture.media_type, format_size(capture.size),
+                      escape(first.original_name or ""), escape(", ".join(sorted(urls))),
+                      capture.captured_at[:19].replace("T", " "))
+        count += 1
+    out.print(table)
+    out.print(f"{count} capture(s) in case {escape(opened.name)!r}")
+
+
+@app.command()
+def show(ref: Annotated[str, typer.Argument(help="Capture id or a unique prefix (4+ hex characters).")],
+         case: CaseOption = None,
+         fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+    """Show one capture: hash, type, size, where its bytes are, and every sighting of them.
+
+    Example: organwatch show --case mycase 3f2a1b
+    """
+    opened = _open(case)
+    with _errors():
+        capture = opened.capture(ref)
+    if fmt is not Format.table:
+        _emit_json({**capture.to_dict(), "blob": str(opened.blob_path(capture.id))})
+        return
+    out.print(f"[bold]capture[/bold] {capture.id}")
+    out.print(f"  media type  {capture.media_type}")
+    out.print(f"  size        {capture.size} bytes ({format_size(capture.size)})")
+    out.print(f"  stored at   {escape(str(opened.blob_path(capture.id)))}")
+    out.print(f"  first logged as entry {capture.first_seq}, captured {capture.captured_at}")
+    for obs in capture.observations:
+        out.print(f"  [bold]sighting[/bold] (log entry {obs.seq})")
+        for label, value in (("source URL", obs.source_url), ("file", obs.original_path),
+                             ("captured at", obs.captured_at), ("captured by", obs.captured_by),
+                             ("tool", f"{obs.tool.get('name')} {obs.tool.get('version')} ({obs.tool.get('method')})"),
+                             ("file modified", obs.file_modified), ("note", obs.note)):
+            if value:
+                out.print(f"    {label:<13} {escape(str(value))}")
+
+
+@app.command()
+def verify(case: CaseOption = None,
+           fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+    """Re-hash every blob, recompute the log's Merkle tree, check every signature and the index.
+
+    Exits 0 only when nothing is wrong (warnings about an interrupted add are allowed).
+
+    Example: organwatch verify --case mycase
+    """
+    opened = _open(case)
+    with _errors():
+        report = opened.verify()
+    if fmt is not Format.table:
+        _emit_json(report.to_dict())
+    else:
+        for finding in report.findings:
+            (err if finding.severity == "error" else out).print(escape(str(finding)))
+        verdict = "OK" if report.ok else f"FAILED ({len(report.errors)} problem(s))"
+        out.print(f"{verdict}: {report.entries} log entries, {report.tree_heads} signed tree heads, "
+                  f"{report.blobs} blobs ({format_size(report.bytes_hashed)}) checked; key {report.key_id}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def bundle(out_path: Annotated[Path, typer.Option("--out", "-o", help="The zip file to write.")],
+           case: CaseOption = None,
+           captures: Annotated[str | None, typer.Option(help="Comma-separated capture ids or prefixes "
+                                                        "(default: all).")] = None) -> None:
+    """Export originals, log entries, inclusion proofs and the public key as one verifiable zip.
+
+    Example: organwatch bundle --case mycase --out evidence.zip --captures 3f2a1b,9c0d11
+    """
+    opened = _open(case)
+    refs = [r for r in captures.split(",") if r.strip()] if captures else None
+    with _errors():
+        result = opened.bundle(out_path, refs)
+    out.print(f"Wrote {escape(str(result.path))}: {result.captures} capture(s), {result.entries} log entries, "
+              f"proofs against the signed tree of size {result.tree_size}.")
+    out.print(f"Bundle SHA-256 {result.sha256} (logged as an export). Key {result.key_id}")
+
+
+@app.command("verify-bundle")
+def verify_bundle_(path: Annotated[Path, typer.Argument(help="Bundle zip made by `organwatch bundle`.")],
+                   expect_key: Annotated[str | None, typer.Option("--expect-key", help="The key fingerprint "
+                                                                  "the case owner published.")] = None,
+                   fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+    """Check a bundle on any machine, without the case: every member, signature and proof.
+
+    Example: organwatch verify-bundle evidence.zip --expect-key 1c0f3c89
+    """
+    from organwatch.archive.bundle import verify_bundle
+
+    report = verify_bundle(path, expect_key)
+    if fmt is not Format.table:
+        _emit_json(report.to_dict())
+    else:
+        for finding in report.findings:
+            err.print(escape(str(finding)))
+        verdict = "OK" if report.ok else "FAILED"
+        out.print(f"{verdict}: {report.captures} capture(s), {report.entries} log entries, tree size "
+                  f"{report.tree_size}, signed by key {report.key_id}")
+        if report.ok and not expect_key:
+            out.print("Compare the key with the fingerprint the case owner published (--expect-key).")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def log(case: CaseOption = None, fmt: FormatOption = Format.table,
+        heads: Annotated[bool, typer.Option("--heads", help="Show the signed tree heads instead.")] = False) -> None:
+    """Show the evidence log: every event in order (or the signed tree heads).
+
+    Example: organwatch log --case mycase --format json
+    """
+    opened = _open(case)
+    items: Any = opened.tree_heads() if heads else opened.log_entries()
+    if fmt is Format.json:
+        _emit_json(list(items))
+        return
+    if fmt is Format.jsonl:
+        for item in items:
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+        return
+    if heads:
+        for head in items:
+            out.print(f"size {head['tree_size']:>8}  root {head['root_hash'][:16]}  {head['timestamp']}  "
+                      f"key {str(head.get('key_id'))[:12]}")
+        return
+    for entry in items:
+        detail = {"capture": lambda e: f"{e['capture'][:12]} {e.get('media_type')} {e.get('original_path') or ''}",
+                  "observation": lambda e: f"{e['capture'][:12]} {e.get('original_path') or ''} "
+                                           f"{e.get('source_url') or ''}",
+                  "export": lambda e: f"{e.get('file_name')} ({len(e.get('captures', []))} captures) "
+                                      f"sha256 {str(e.get('sha256'))[:12]}",
+                  "case.created": lambda e: f"case {e.get('case')!r} key {str(e.get('key_id'))[:12]}"}
+        describe = detail.get(entry.get("type"), lambda e: "")
+        out.print(f"{entry.get('seq'):>6}  {entry.get('time')}  {entry.get('type'):<12} {escape(describe(entry))}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
