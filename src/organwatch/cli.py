@@ -118,7 +118,7 @@ def _result_line(result: AddResult) -> str:
 
 @app.command()
 def add(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders (added recursively).")],
+    paths: Annotated[list[str], typer.Argument(help="Files and folders (added recursively).", metavar="PATH...")],
     case: CaseOption = None,
     source_url: Annotated[str | None, typer.Option("--source-url", help="Where the bytes came from.")] = None,
     note: Annotated[str | None, typer.Option(help="Why it was captured, what it is.")] = None,
@@ -158,7 +158,7 @@ def add(
         raise typer.Exit(1)
 
 
-def _add_with_bar(case: Case, paths: list[Path], meta: CaptureMetadata,
+def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
                   show: Callable[[AddResult], None]) -> Any:
     total = sum(1 for item in iter_inputs(paths) if isinstance(item, InputFile))
     columns = (TextColumn("[bold]adding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -53,9 +53,9 @@ class TableSpec:
         """One line per column, for help texts and reports."""
         lines = []
         for col in self.columns:
-            unit = f" [{col.unit}]" if col.unit else ""
+            unit = f" (unit: {col.unit})" if col.unit else ""
             optional = "" if col.required else " (optional)"
-            lines.append(f"{col.name}{unit}{optional}: {col.meaning}")
+            lines.append(f"{col.name}{optional}: {col.meaning}{unit}")
         return "\n".join(lines)
 
 

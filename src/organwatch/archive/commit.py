@@ -91,6 +91,7 @@ class LogWriter:
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
             self.recovery = self.recover()
+            self.recovery.staging_removed = self.blobs.remove_abandoned_areas()
         except BaseException:
             self._release()
             raise
@@ -158,7 +159,6 @@ class LogWriter:
             if _size(self.log.heads_path) > heads_end:
                 os.truncate(self.log.heads_path, heads_end)
             write_state(conn, state)
-        report.staging_removed = self.blobs.remove_abandoned_areas()
         if report.cut:
             report.notes.append(f"cut {report.cut} unsigned log entries left by an interrupted add")
         if report.indexed:

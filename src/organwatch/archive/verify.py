@@ -93,6 +93,8 @@ class _Verifier:
         self.captures: dict[bytes, int] = {}  # sha256 digest -> seq of its capture entry
         self.structural: list[int] = []  # seqs where the log's structure is broken
         self.heads: list[dict[str, Any]] = []
+        self.bad_heads: set[int] = set()  # tree sizes whose head is already reported as damaged
+        self.deleted: set[int] = set()
         with case.store.view() as conn:
             state = conn.execute("SELECT size FROM log_state").fetchone()
             self.indexed = int(state["size"]) if state else 0
@@ -138,8 +140,10 @@ class _Verifier:
             where = f"tree head of size {size}"
             if "signature" not in head:
                 self.add("error", "signature-missing", where, "the tree head carries no signature")
+                self.bad_heads.add(size)
             elif self.public is not None and not tree_head_valid(head, self.public):
                 self.add("error", "signature-bad", where, "the signature does not verify with the case's public key")
+                self.bad_heads.add(size)
             if self.report.key_id and head.get("key_id") != self.report.key_id:
                 self.add("error", "key-mismatch", where,
                          f"signed by key {str(head.get('key_id'))[:16]}..., not this case's key "
@@ -178,6 +182,8 @@ class _Verifier:
                         self.add("error", "entry-reordered", where,
                                  f"appears after entry {last_seq}: entries are out of order")
                         self.structural.append(seq)
+                    elif seq > last_seq + 1:
+                        self.structural.extend(range(last_seq + 1, seq))  # a gap: see _check_sequence
                     last_seq = seq
                     seen_max = max(seen_max, seq)
                     while db_next is not None and db_next["seq"] < seq:
@@ -227,8 +233,14 @@ class _Verifier:
         for seq in duplicates:
             self.add("error", "entry-duplicated", f"log entry {seq}", "appears more than once")
         missing = sorted(set(range(seen_max + 1)) - set(present))
+        if missing and self.seqs != array("q", sorted(self.seqs)):
+            # Entries were moved, not removed, when every number is still there once.
+            missing = [m for m in missing if m not in self.structural]
+        self.deleted = set(missing)
         for seq in missing:
             self.add("error", "entry-deleted", f"log entry {seq}",
+                     "is missing from the log (later entries are still numbered after it); "
+                     "the database still indexes it" if seq < self.indexed else
                      "is missing from the log (later entries are still numbered after it)")
             self.structural.append(seq)
         if seen_max + 1 < self.indexed and not missing:
@@ -279,7 +291,7 @@ class _Verifier:
                 self.add("error", "blob-stray", str(rel), "a file that is not a stored blob sits in blobs/")
                 continue
             sha, _path = item
-            if bytes.fromhex(sha) not in self.captures:
+            if bytes.fromhex(sha) not in self.captures and sha not in self._deleted_captures():
                 self.add("error", "blob-unknown", f"blobs/{sha[:2]}/{sha[2:4]}/{sha}",
                          "stored, but no log entry records capturing it")
         leftovers = blobs.staging_files()
@@ -287,6 +299,15 @@ class _Verifier:
             self.add("warning", "staging-leftover", "blobs/.staging",
                      f"{len(leftovers)} file(s) left by an add in progress or interrupted: not evidence; "
                      "cleaned up by the next add")
+
+    def _deleted_captures(self) -> set[str]:
+        """Captures whose log entry was deleted: their blob is explained by the deletion."""
+        if not self.deleted:
+            return set()
+        with self.case.store.view() as conn:
+            marks = ",".join("?" * len(self.deleted))
+            rows = conn.execute(f"SELECT id FROM captures WHERE first_seq IN ({marks})", tuple(self.deleted))
+            return {r[0] for r in rows}
 
     # -- database ------------------------------------------------------------------------------------
 
@@ -305,15 +326,16 @@ class _Verifier:
                             continue
                         self._compare_row(conn, table, key_col, columns, key, row, seq)
             for table, (key_col, _columns) in TABLES.items():
-                for (key,) in conn.execute(f"SELECT {key_col} FROM {table} ORDER BY {key_col}"):
+                seq_col = "first_seq" if table == "captures" else "seq"
+                for key, seq in conn.execute(f"SELECT {key_col}, {seq_col} FROM {table} ORDER BY {key_col}"):
                     if key not in expected_keys[table]:
-                        if table == "log_entries" and key in broken:
+                        if seq in broken:
                             continue
                         self.add("error", "db-extra-row", f"organwatch.db {table} [{key_col}={key}]",
                                  "the database has a row that no log entry accounts for")
             for size, row in self.db_heads.items():
                 head = self._head_in_file(size)
-                if head is not None and any(str(head.get(k)) != str(v) for k, v in row.items()):
+                if head is not None and size not in self.bad_heads and any(str(head.get(k)) != str(v) for k, v in row.items()):
                     self.add("error", "db-mismatch", f"organwatch.db tree_heads [tree_size={size}]",
                              "differs from the tree head in the log")
 
