@@ -8,9 +8,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata  # noqa: E402
-from organwatch.case import Capture, Case, Observation, init_case, open_case  # noqa: E402
-from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError  # noqa: E402
+from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata
+from organwatch.case import Capture, Case, Observation, init_case, open_case
+from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
 
 __all__ = [
     "AddResult",

@@ -145,10 +145,7 @@ def add(
             out.print(escape(_result_line(result)))
 
     with _errors():
-        if mode == "bar":
-            summary = _add_with_bar(opened, paths, meta, show)
-        else:
-            summary = opened.add(paths, meta, on_result=show)
+        summary = _add_with_bar(opened, paths, meta, show) if mode == "bar" else opened.add(paths, meta, on_result=show)
     for note_text in summary.recovery_notes:
         err.print(f"recovered: {escape(note_text)}")
     out.print(f"Added {summary.added} ({format_size(summary.bytes_added)}), already present "
@@ -289,7 +286,8 @@ def bundle(out_path: Annotated[Path, typer.Option("--out", "-o", help="The zip f
 def verify_bundle_(path: Annotated[Path, typer.Argument(help="Bundle zip made by `organwatch bundle`.")],
                    expect_key: Annotated[str | None, typer.Option("--expect-key", help="The key fingerprint "
                                                                   "the case owner published.")] = None,
-                   fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+                   fmt: Annotated[Format, typer.Option("--format", "-f",
+                                                       help="table or json.")] = Format.table) -> None:
     """Check a bundle on any machine, without the case: every member, signature and proof.
 
     Example: organwatch verify-bundle evidence.zip --expect-key 1c0f3c89
@@ -333,14 +331,23 @@ def log(case: CaseOption = None, fmt: FormatOption = Format.table,
                       f"key {str(head.get('key_id'))[:12]}")
         return
     for entry in items:
-        detail = {"capture": lambda e: f"{e['capture'][:12]} {e.get('media_type')} {e.get('original_path') or ''}",
-                  "observation": lambda e: f"{e['capture'][:12]} {e.get('original_path') or ''} "
-                                           f"{e.get('source_url') or ''}",
-                  "export": lambda e: f"{e.get('file_name')} ({len(e.get('captures', []))} captures) "
-                                      f"sha256 {str(e.get('sha256'))[:12]}",
-                  "case.created": lambda e: f"case {e.get('case')!r} key {str(e.get('key_id'))[:12]}"}
-        describe = detail.get(entry.get("type"), lambda e: "")
-        out.print(f"{entry.get('seq'):>6}  {entry.get('time')}  {entry.get('type'):<12} {escape(describe(entry))}")
+        out.print(f"{entry.get('seq'):>6}  {entry.get('time')}  {entry.get('type'):<12} "
+                  f"{escape(_describe(entry))}")
+
+
+def _describe(entry: dict[str, Any]) -> str:
+    """One-line summary of a log entry for the table view."""
+    kind = entry.get("type")
+    if kind == "capture":
+        return f"{entry['capture'][:12]} {entry.get('media_type')} {entry.get('original_path') or ''}"
+    if kind == "observation":
+        return f"{entry['capture'][:12]} {entry.get('original_path') or ''} {entry.get('source_url') or ''}"
+    if kind == "export":
+        return (f"{entry.get('file_name')} ({len(entry.get('captures', []))} captures) "
+                f"sha256 {str(entry.get('sha256'))[:12]}")
+    if kind == "case.created":
+        return f"case {entry.get('case')!r} key {str(entry.get('key_id'))[:12]}"
+    return ""
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ def sha(data: bytes) -> bytes:
 def test_hash_prefixes_by_hand() -> None:
     assert leaf_hash(b"abc") == sha(b"\x00abc")
     assert node_hash(b"L" * 32, b"R" * 32) == sha(b"\x01" + b"L" * 32 + b"R" * 32)
-    assert EMPTY_ROOT == sha(b"")
+    assert sha(b"") == EMPTY_ROOT
     assert root_from_leaf_hashes([]) == sha(b"")
 
 

@@ -7,8 +7,10 @@ with the input are one line on stderr naming the file, line and column, and exit
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import html
 import json
-import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
@@ -18,6 +20,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .accounting import account_sources
 from .capacity import HOSPITALS_SPEC, estimate_capacity
@@ -106,20 +109,14 @@ def _print_frame(console: Console, title: str, frame: pd.DataFrame, columns: Seq
         console.print(f"{title}: none", markup=False)
         return
     for record in frame[cols].itertuples(index=False):
-        table.add_row(*(escape_cell(v).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-                        .replace("&#x27;", "'").replace("&quot;", '"') for v in record))
+        table.add_row(*(Text(html.unescape(escape_cell(v, c))) for v, c in zip(record, cols, strict=True)))
     console.print(table)
 
 
-def _provenance(path: Path, **params: Any) -> dict[str, str]:
-    import hashlib
-
-    meta = {"input": str(path)}
-    try:
+def _provenance(command: str, path: Path, **params: Any) -> dict[str, str]:
+    meta = {"command": f"organwatch analyze {command}", "input": str(path)}
+    with contextlib.suppress(OSError):
         meta["input sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        pass
-    meta["command"] = "organwatch analyze " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else "python API"
     meta.update({k: str(v) for k, v in params.items() if v is not None})
     return meta
 
@@ -151,7 +148,7 @@ def capacity(
              ["by", "group", "rows", "central", "median", "p25", "p75", "p5", "p95"]),
             ("Sensitivity", r.sensitivity_frame(), ["parameter", "total_at_p5", "total_at_p95", "swing"]),
         ] if hasattr(r, "sensitivity_frame") else [],
-        _provenance(path, draws=draws, seed=seed, correlation=correlation.value),
+        _provenance("capacity", path, draws=draws, seed=seed, correlation=correlation.value),
     )
 
 
@@ -203,7 +200,7 @@ def series(
         compute, fmt, out,
         lambda r: [("Model fits", r.to_frame(),
                     ["model", "parameters", "r2", "one_minus_r2", "adj_r2", "aic", "durbin_watson", "shapiro_p"])],
-        _provenance(path, metric=metric, reference=reference, years=years, origin=origin, model=model),
+        _provenance("series", path, metric=metric, reference=reference, years=years, origin=origin, model=model),
     )
 
 
@@ -237,7 +234,7 @@ def consistency(
         return [("All checks" if show_all else "Contradictions", frame, [*cols, "contradiction"] if show_all
                  else cols)]
 
-    _run(compute, fmt, out, tables, _provenance(path, reference=reference, country=country,
+    _run(compute, fmt, out, tables, _provenance("consistency", path, reference=reference, country=country,
                                                  tolerance=tolerance))
 
 
@@ -260,7 +257,7 @@ def accounting(
         lambda: account_sources(path, draws=draws, seed=seed), fmt, out,
         lambda r: [("Total, sources and remainder", r.to_frame(),
                     ["item", "role", "value", "central", "low", "high", "period", "source"])],
-        _provenance(path, draws=draws, seed=seed),
+        _provenance("accounting", path, draws=draws, seed=seed),
     )
 
 
@@ -281,5 +278,5 @@ def waiting(
         lambda r: [("Waiting times (days)", r.to_frame(),
                     ["organ", "country", "year", "kind", "wait", "central_days",
                      "times_shorter_than_baseline", "source"])],
-        _provenance(path, baseline=baseline),
+        _provenance("waiting", path, baseline=baseline),
     )

@@ -24,6 +24,7 @@ rounded or approximate figures ("about 1,700") are common.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -421,7 +422,7 @@ def _cumulative(
                          "outside the range implied by the year-end totals around it"),
             lines=(obs.line,), notes=obs.notes,
         ))
-    for earlier, later in zip(observed, observed[1:], strict=False):
+    for earlier, later in itertools.pairwise(observed):
         if later.as_of and earlier.as_of and later.as_of > earlier.as_of and later.value < earlier.value:
             checks.append(Check(
                 kind="cumulative count decreased", quantity=f"{quantity} {earlier.as_of} → {later.as_of}",

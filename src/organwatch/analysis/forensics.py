@@ -21,8 +21,15 @@ import pandas as pd
 from .official import OfficialFigure, load_official, series_from_official
 from .reference import ReferenceData
 from .results import frame_records, jsonable
-from .series import MODELS, RatioCheck, ReferenceComparison, SeriesFit, compare_ratios, compare_with_reference, \
-    fit_series
+from .series import (
+    MODELS,
+    RatioCheck,
+    ReferenceComparison,
+    SeriesFit,
+    compare_ratios,
+    compare_with_reference,
+    fit_series,
+)
 from .tables import CsvTable, TableInput
 
 

@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")  # before anything else from matplotlib: never try to open a display
 
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
-from .accounting import AccountingResult  # noqa: E402
-from .capacity import CapacityResult  # noqa: E402
-from .consistency import ConsistencyResult  # noqa: E402
-from .forensics import SeriesForensics  # noqa: E402
-from .results import Reportable  # noqa: E402
-from .waiting import WaitingComparison  # noqa: E402
+from .accounting import AccountingResult
+from .capacity import CapacityResult
+from .consistency import ConsistencyResult
+from .forensics import SeriesForensics
+from .results import Reportable
+from .waiting import WaitingComparison
 
 _COLOURS = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#30638e")
 _FOOT = "OrganWatch · inputs and sources in the accompanying report"
@@ -39,6 +41,10 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=150, bbox_inches="tight", metadata=_metadata(fmt))
     return buffer.getvalue()
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width, break_long_words=True)[:3])
 
 
 def _metadata(fmt: str) -> dict[str, str | None]:
@@ -73,6 +79,7 @@ def plot_capacity(result: CapacityResult) -> Figure:
     hist.axvspan(t.p25, t.p75, color=_COLOURS[0], alpha=0.22, label=f"50%: {t.p25:,.0f}–{t.p75:,.0f}")
     hist.axvline(t.median, color="black", lw=1.2, label=f"median {t.median:,.0f}")
     hist.set_xlabel("transplants per year (all rows)")
+    hist.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     hist.set_ylabel("Monte Carlo draws")
     hist.set_title(f"Capacity: {result.draws:,} draws, seed {result.seed}", fontsize=11)
     hist.legend(fontsize=8, frameon=False)
@@ -83,11 +90,12 @@ def plot_capacity(result: CapacityResult) -> Figure:
     for i, s in enumerate(swings):
         lo, hi = sorted((s.total_at_p5, s.total_at_p95))
         tornado.barh(i, hi - lo, left=lo, color=_COLOURS[1] if s.swing else "#cccccc", height=0.6)
-        if s.swing:
-            tornado.text(hi, i, f"  {lo:,.0f}–{hi:,.0f}", va="center", fontsize=8)
+        label = f"  {lo:,.0f}–{hi:,.0f}" if s.swing else "  point value: no spread"
+        tornado.text(hi, i, label, va="center", fontsize=8)
     tornado.axvline(centre, color="black", lw=1)
     tornado.set_yticks(range(len(swings)), names)
     tornado.set_xlabel("total with the parameter at its 5th / 95th percentile")
+    tornado.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     tornado.set_title(f"Sensitivity (others at central values; total {centre:,.0f})", fontsize=11)
     lo_all = min([centre, *(min(s.total_at_p5, s.total_at_p95) for s in swings)])
     hi_all = max([centre, *(max(s.total_at_p5, s.total_at_p95) for s in swings)])
@@ -146,7 +154,7 @@ def plot_consistency(result: ConsistencyResult) -> Figure:
                         squeeze=False)[0]
     bars = axes[0]
     if contradictions:
-        labels = [f"{c.kind}: {c.quantity}"[:70] for c in contradictions]
+        labels = [_wrap(f"{c.kind}: {c.quantity}", 48) for c in contradictions]
         bars.barh(range(len(contradictions)), [c.gap_pct for c in contradictions], color=_COLOURS[1])
         for i, c in enumerate(contradictions):
             bars.text(c.gap_pct, i, f"  gap {c.gap:+,.0f}", va="center", fontsize=8)
@@ -171,6 +179,7 @@ def plot_consistency(result: ConsistencyResult) -> Figure:
         line.set_title(metric.replace("_", " "), fontsize=11)
         line.set_ylabel("cumulative count")
         line.legend(fontsize=7, frameon=False)
+        line.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         line.tick_params(axis="x", labelrotation=30)
     fig.text(0.99, -0.02, _FOOT, ha="right", fontsize=7, color="#777777")
     return fig
@@ -212,7 +221,8 @@ def plot_accounting(result: AccountingResult) -> Figure:
         top = bottoms[i] + heights[i]
         sign = "−" if 0 < i < len(labels) - 1 else ""
         ax.text(i, top, f"{sign}{heights[i]:,.0f}\n", ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(x, [lab if len(lab) < 28 else lab[:26] + "…" for lab in labels], fontsize=8, rotation=10)
+    ax.set_xticks(x, [_wrap(lab, 26) for lab in labels], fontsize=8)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_ylabel("transplants" + (f" ({result.total.period})" if result.total.period else ""))
     ax.set_ylim(min(0.0, *bottoms) * 1.1, max(b + h for b, h in zip(bottoms, heights, strict=True)) * 1.18)
     ax.axhline(0, color="black", lw=0.6)
@@ -246,6 +256,7 @@ def plot_waiting(result: WaitingComparison) -> Figure:
             ax.text(d, -0.6, lab, fontsize=7, color="#888888", ha="center", va="bottom")
         ax.set_ylim(len(rows) - 0.4, -0.8)
     axes[-1].set_xlabel("wait (days, log scale); dot: central value, bar: declared range")
+    axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     handles = [axes[0].plot([], [], "o", color=c, label=k)[0] for k, c in colour_of.items()]
     fig.legend(handles=handles, loc="outside upper right", fontsize=8, frameon=False, ncols=len(handles))
     fig.suptitle("Advertised and reported waiting times", fontsize=11)

@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .plots import figure_bytes, plot_for
@@ -38,17 +39,21 @@ _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _MAX_ROWS = 200
 
 
-def escape_cell(value: Any) -> str:
-    """Format and escape one table cell."""
+def escape_cell(value: Any, column: str = "") -> str:
+    """Format and escape one table cell (years and line numbers without thousands separators)."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int | float) and ("year" in column or column in ("line", "n", "k")):
+        return str(int(value)) if float(value).is_integer() else f"{value:g}"
     if isinstance(value, int | float):
         number = float(value)
         if math.isinf(number):
             return "∞" if number > 0 else "−∞"
-        if abs(number) >= 1000:
+        if abs(number) >= 100:
             return f"{number:,.0f}"
         return f"{number:.6g}"
     return html.escape(str(value))
@@ -76,9 +81,9 @@ def frame_html(frame: pd.DataFrame) -> str:
             if "source" in str(column):
                 cells.append(f"<td>{_source_cell(value)}</td>")
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                cells.append(f'<td class="num">{escape_cell(value)}</td>')
+                cells.append(f'<td class="num">{escape_cell(value, str(column))}</td>')
             else:
-                cells.append(f"<td>{escape_cell(value)}</td>")
+                cells.append(f"<td>{escape_cell(value, str(column))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = f"<p class='meta'>… {len(frame) - _MAX_ROWS} more rows in the JSON output.</p>" \
         if len(frame) > _MAX_ROWS else ""

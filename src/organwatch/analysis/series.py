@@ -26,7 +26,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -140,7 +140,7 @@ def as_series(data: SeriesInput, label: str = "series") -> AnnualSeries:
     """Normalise a mapping or pandas Series (year → value) into an :class:`AnnualSeries`."""
     if isinstance(data, AnnualSeries):
         return data
-    items = sorted((int(k), float(v)) for k, v in data.items())
+    items = sorted((int(cast(int, k)), float(v)) for k, v in data.items())
     name = str(data.name) if isinstance(data, pd.Series) and data.name is not None else label
     return AnnualSeries(name, tuple(y for y, _ in items), tuple(v for _, v in items))
 
@@ -171,12 +171,12 @@ def fit_series(data: SeriesInput, *, origin: int | None = None, models: Sequence
             continue
         try:
             fits.append(_fit(name, t, y))
-        except _FitFailed as exc:
+        except _FitError as exc:
             skipped[name] = str(exc)
     return SeriesFit(series, origin, tuple(fits), skipped)
 
 
-class _FitFailed(Exception):
+class _FitError(Exception):
     pass
 
 
@@ -244,9 +244,9 @@ def _fit_exponential(t: FloatArray, y: FloatArray) -> list[float]:
             warnings.simplefilter("ignore")
             params, _ = optimize.curve_fit(_exp_model, t, y, p0=start, maxfev=20_000)
     except (RuntimeError, ValueError, optimize.OptimizeWarning) as exc:
-        raise _FitFailed(f"exponential fit did not converge ({exc})") from None
+        raise _FitError(f"exponential fit did not converge ({exc})") from None
     if not np.all(np.isfinite(params)):
-        raise _FitFailed("exponential fit did not converge (non-finite parameters)")
+        raise _FitError("exponential fit did not converge (non-finite parameters)")
     return [float(params[0]), float(params[1])]
 
 
@@ -310,7 +310,7 @@ class ReferenceComparison:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable({
+        result: dict[str, Any] = jsonable({
             "model": self.model, "metric": self.metric, "years": list(self.years),
             "series_r2": self.series_r2, "series_one_minus_r2": self.series_one_minus_r2,
             "rank": self.rank, "n_reference": self.n_reference,
@@ -319,6 +319,7 @@ class ReferenceComparison:
             "min_mean": self.min_mean, "excluded": self.excluded, "sentence": self.sentence(),
             "countries": self.countries.to_dict(orient="records"),
         })
+        return result
 
 
 def compare_with_reference(
@@ -461,7 +462,7 @@ def compare_ratios(
             continue
         targets: list[tuple[float, str]] = []
         if ratio.official_numerator:
-            first = {}
+            first: dict[str, OfficialFigure] = {}
             for fig in figures:
                 if fig.year == year and fig.as_of is None:
                     first.setdefault(fig.metric, fig)

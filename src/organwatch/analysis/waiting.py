@@ -139,7 +139,9 @@ class WaitingComparison:
         summary = self.summary_frame()
         for organ, group in summary.groupby("organ", sort=True):
             ordered = group.sort_values("median_days")
-            parts = [f"{r.country} {fmt_count(float(r.median_days))} d" for r in ordered.itertuples()]
+            parts = [f"{country} {fmt_count(days)} d"
+                     for country, days in zip(ordered["country"].tolist(), ordered["median_days"].tolist(),
+                                              strict=True)]
             lines.append(f"{organ}: " + ", ".join(parts) + " (median of reports, days)")
         return lines
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import os
 import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from organwatch.archive.sniff import SNIFF_BYTES
 
@@ -161,7 +161,7 @@ class StagingArea:
             os.close(self._fd)
             self._fd = None
 
-    def stage(self, source: BinaryIO, max_size: int) -> StagedBlob:
+    def stage(self, source: io.BufferedIOBase, max_size: int) -> StagedBlob:
         """Copy ``source`` here while hashing it; raise FileTooLargeError past ``max_size``."""
         target = self.folder / f"{uuid.uuid4().hex}.part"
         digest = hashlib.sha256()

@@ -289,5 +289,6 @@ def verify_bundle(path: Path, expect_key: str | None = None) -> BundleReport:
                 continue  # already reported as missing
             actual, size = _member_hash(archive, member)
             if actual != sha or size != logged[sha]:
-                add("blob-modified", member, f"the original hashes to {actual[:16]}..., not to the logged {sha[:16]}...")
+                add("blob-modified", member,
+                    f"the original hashes to {actual[:16]}..., not to the logged {sha[:16]}...")
     return report

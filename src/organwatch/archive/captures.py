@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from organwatch import __version__
 from organwatch.archive.blobs import FileTooLargeError, StagedBlob, StagingArea
-from organwatch.archive.commit import LogWriter
 from organwatch.archive.log import utc_now
 from organwatch.archive.sniff import sniff
 from organwatch.archive.walk import InputError, InputFile, iter_inputs, os_reason

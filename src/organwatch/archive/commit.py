@@ -188,7 +188,7 @@ class LogWriter:
             if entry.get("type") == "capture":
                 self.blobs.place(staged[entry["capture"]], entry["capture"])
         with self.store.writer() as conn:
-            for (seq, data, leaf), entry in zip(written, entries, strict=True):
+            for seq, data, leaf in written:
                 insert_entry(conn, seq, json.loads(data), leaf.hex())
             insert_head(conn, head)
             write_state(conn, self.state)

@@ -16,6 +16,7 @@ Finding codes — errors: ``key-missing``, ``key-mismatch``, ``entry-malformed``
 
 from __future__ import annotations
 
+import itertools
 import json
 from array import array
 from collections.abc import Iterator
@@ -229,7 +230,7 @@ class _Verifier:
 
     def _check_sequence(self, seen_max: int) -> None:
         present = sorted(self.seqs)
-        duplicates = sorted({a for a, b in zip(present, present[1:], strict=False) if a == b})
+        duplicates = sorted({a for a, b in itertools.pairwise(present) if a == b})
         for seq in duplicates:
             self.add("error", "entry-duplicated", f"log entry {seq}", "appears more than once")
         missing = sorted(set(range(seen_max + 1)) - set(present))
@@ -333,9 +334,11 @@ class _Verifier:
                             continue
                         self.add("error", "db-extra-row", f"organwatch.db {table} [{key_col}={key}]",
                                  "the database has a row that no log entry accounts for")
-            for size, row in self.db_heads.items():
+            for size, db_head in self.db_heads.items():
                 head = self._head_in_file(size)
-                if head is not None and size not in self.bad_heads and any(str(head.get(k)) != str(v) for k, v in row.items()):
+                if head is None or size in self.bad_heads:
+                    continue
+                if any(str(head.get(k)) != str(v) for k, v in db_head.items()):
                     self.add("error", "db-mismatch", f"organwatch.db tree_heads [tree_size={size}]",
                              "differs from the tree head in the log")
 

@@ -185,9 +185,9 @@ def pinyin_keys(name: str) -> frozenset[str]:
     """Romanised match keys for a Chinese personal name, in either script.
 
     Includes "surname given", the joined form, the Western order and the syllable-spaced form, with
-    surname heteronyms expanded (given names take pypinyin's contextual reading only: expanding every
-    character's heteronyms makes 王立军 match "wang weijun") and ü written both "v" and "u". A query normalised by
-    :func:`normalise_pinyin` is in this set when it names the same person.
+    surname heteronyms expanded and ü written both "v" and "u". Given names take pypinyin's contextual
+    reading only: expanding every character's heteronyms makes 王立军 match "wang weijun". A query
+    normalised by :func:`normalise_pinyin` is in this set when it names the same person.
 
     >>> sorted(pinyin_keys("王立军"))[:3]
     ['lijun wang', 'wang li jun', 'wang lijun']

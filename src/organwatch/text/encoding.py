@@ -14,6 +14,7 @@ contain GBK- or GB18030-only characters. Big5 labels are decoded as Big5-HKSCS, 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -69,9 +70,7 @@ _SUPERSETS = {
 # If the first choice fails strictly, these are tried before detection.
 _ALTERNATES = {"big5hkscs": ("cp950", "big5")}
 
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]+)""", re.IGNORECASE
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:\-]+)""", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
@@ -138,16 +137,12 @@ def _common_han() -> frozenset[str]:
     chars: set[str] = set()
     for lead in range(0xB0, 0xD8):
         for trail in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     for lead in range(0xA4, 0xC7):
         for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((lead, trail)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
     return frozenset(chars)
 
 
@@ -180,7 +175,7 @@ def score_text(text: str) -> float:
                 total += 1.0
             elif _is_han(ch):
                 total += -1.0 if isolated else -0.3
-            elif ch == "\ufffd" or 0xE000 <= code <= 0xF8FF or 0x80 <= code <= 0x9F or 0xF0000 <= code:
+            elif ch == "\ufffd" or 0xE000 <= code <= 0xF8FF or 0x80 <= code <= 0x9F or code >= 0xF0000:
                 total -= 2.0
             elif 0x3100 <= code <= 0x312F or 0x31A0 <= code <= 0x31BF:  # bopomofo: GBK read as Big5
                 total -= 1.5

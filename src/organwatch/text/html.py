@@ -37,12 +37,11 @@ _BLOCK_TAG = re.compile(
 )
 _CELL_TAG = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")
+_PARTIAL_TAG = re.compile(r"<[a-zA-Z/!?][^>]*\Z")
 # Only runs that need changing: replacing every single space with itself is half the stripper's time.
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]{2,}|[\t\r\f\v\u00a0\u3000]")
 _LINE_BREAKS = re.compile(r" *\n[\s]*")
-_CANONICAL = re.compile(
-    r"""<link\b[^>]*\brel\s*=\s*["']?canonical["']?[^>]*>""", re.IGNORECASE
-)
+_CANONICAL = re.compile(r"""<link\b[^>]*\brel\s*=\s*["']?canonical["']?[^>]*>""", re.IGNORECASE)
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
 logger = logging.getLogger(__name__)
@@ -94,16 +93,16 @@ class _Stripper:
                 continue
             buffer = _SKIP_BLOCK.sub(" ", buffer)
             opener = _SKIP_OPEN.search(buffer)
-            if opener is not None and not final:
+            if opener is not None:
+                if final:  # an unclosed script or comment runs to the end of the page
+                    out.append(self._text(buffer[: opener.start()]))
+                    break
                 name = opener.group(1)
-                self._skip_until = (
-                    re.compile(rf"</{name}\s*>", re.IGNORECASE) if name else re.compile("-->")
-                )
+                self._skip_until = re.compile(rf"</{name}\s*>", re.IGNORECASE) if name else re.compile("-->")
                 out.append(self._text(buffer[: opener.start()]))
                 buffer = buffer[opener.end() :]
                 continue
-            if not final:
-                buffer = self._hold_partial(buffer)
+            buffer = _PARTIAL_TAG.sub("", buffer) if final else self._hold_partial(buffer)
             out.append(self._text(buffer))
             break
         return "".join(out)
@@ -192,9 +191,7 @@ _AUTHOR_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "by
 def _meta_author(head: str) -> str | None:
     """Author from ``<meta>`` tags: trafilatura discards names it cannot check, such as Chinese ones."""
     for tag in _META_TAG.finditer(head):
-        attributes = {
-            key.lower(): value.strip("\"'") for key, value in _ATTRIBUTE.findall(tag.group(0))
-        }
+        attributes = {key.lower(): value.strip("\"'") for key, value in _ATTRIBUTE.findall(tag.group(0))}
         key = (attributes.get("name") or attributes.get("property") or "").lower()
         content = _clean(html_entities.unescape(attributes.get("content", "")))
         if key in _AUTHOR_KEYS and content and not content.startswith(("http://", "https://")):
@@ -227,9 +224,13 @@ def extract_html(
     if len(data) > max_trafilatura_chars * 2:
         # Huge page: never build one giant string or tree; decode and strip in chunks.
         return extract_large_html(
-            data[: 1 << 20], _byte_chunks(data), size=len(data), url=url, http_charset=http_charset,
+            data[: 1 << 20],
+            _byte_chunks(data),
+            size=len(data),
+            url=url,
+            http_charset=http_charset,
             max_chars=max_chars,
-        )  # fmt: skip
+        )
     decoded = decode_bytes(data, http_charset=http_charset, html=True)
     source = decoded.text
     bare = DecodedText("", decoded.encoding, decoded.method, decoded.warnings)

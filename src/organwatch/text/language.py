@@ -9,7 +9,6 @@ English function words. Paragraphs too short to tell inherit the document's verd
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -188,14 +187,14 @@ def profile_language(text: str, spans: Sequence[tuple[int, int]] | None = None) 
     counts = [count_scripts(text[start:end]) for start, end in spans]
     total = sum(counts, ScriptCounts())
     document = _verdict(total, None) or "other"
-    weights: Counter[Language] = Counter()
+    weights: dict[Language, float] = {}
     labelled: list[tuple[int, int, Language]] = []
     for (start, end), paragraph in zip(spans, counts, strict=True):
         language = _verdict(paragraph, document) or document
-        weights[language] += paragraph.weight
+        weights[language] = weights.get(language, 0.0) + paragraph.weight
         labelled.append((start, end, language))
     if weights:
-        dominant, top = weights.most_common(1)[0]
+        dominant, top = max(weights.items(), key=lambda item: item[1])
         all_weight = sum(weights.values())
         if top > 0:
             document = dominant

@@ -107,8 +107,9 @@ def _plumber_pages(source: bytes | BinaryIO, numbers: list[int]) -> dict[int, st
     import pdfplumber
 
     out: dict[int, str] = {}
-    data = source if isinstance(source, bytes) else None
-    if data is None:
+    if isinstance(source, bytes):
+        data = source
+    else:
         source.seek(0)
         data = source.read()
     try:

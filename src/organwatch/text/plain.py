@@ -52,4 +52,5 @@ def extract_plain(
     if markdown:
         match = _FRONT_MATTER_TITLE.match(text) or _ATX_HEADING.search(text[:20_000])
         title = match.group(1).strip() if match else None
-    return PlainText(text, DecodedText("", decoded.encoding, decoded.method, decoded.warnings), title, truncated)
+    bare = DecodedText("", decoded.encoding, decoded.method, decoded.warnings)
+    return PlainText(text, bare, title, truncated)

@@ -20,8 +20,17 @@ WARCIO_VERSION = version("warcio")
 MAX_RECORD_BYTES = 256 << 20
 
 # Types that are never documents: skipped without reading their payload.
-_NOT_DOCUMENTS = ("image/", "video/", "audio/", "font/", "text/css", "application/javascript",
-                  "text/javascript", "application/x-javascript", "application/wasm")  # fmt: skip
+_NOT_DOCUMENTS = (
+    "image/",
+    "video/",
+    "audio/",
+    "font/",
+    "text/css",
+    "application/javascript",
+    "text/javascript",
+    "application/x-javascript",
+    "application/wasm",
+)
 
 
 @dataclass(frozen=True)
@@ -143,11 +152,18 @@ def iter_warc_payloads(
 
 
 def _located(payload: WarcPayload, offset: int, truncated: bool) -> WarcPayload:
-    notes = (*payload.warnings, "record is truncated: its payload ends early") if truncated else payload.warnings
+    notes = payload.warnings
+    if truncated:
+        notes = (*notes, "record is truncated: its payload ends early")
     return WarcPayload(
-        offset, payload.record_type, payload.target_uri, payload.date, payload.content_type,
-        payload.payload, notes,
-    )  # fmt: skip
+        offset,
+        payload.record_type,
+        payload.target_uri,
+        payload.date,
+        payload.content_type,
+        payload.payload,
+        notes,
+    )
 
 
 def _read(record: Any, record_types: tuple[str, ...], max_bytes: int) -> WarcPayload | None:
@@ -167,9 +183,14 @@ def _read(record: Any, record_types: tuple[str, ...], max_bytes: int) -> WarcPay
     payload = record.content_stream().read(max_bytes + 1)
     if len(payload) > max_bytes:
         return WarcPayload(
-            offset, record.rec_type, headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"),
-            content_type, b"", (f"record payload exceeds {max_bytes:,} bytes; not read",),
-        )  # fmt: skip
+            offset,
+            record.rec_type,
+            headers.get_header("WARC-Target-URI"),
+            headers.get_header("WARC-Date"),
+            content_type,
+            b"",
+            (f"record payload exceeds {max_bytes:,} bytes; not read",),
+        )
     return WarcPayload(
         offset=offset,
         record_type=record.rec_type,

@@ -1,0 +1,63 @@
+# OrganWatch: two commands do all set-up on a fresh Debian machine with Python 3.11.
+#   make demo   install into .venv, build a case from sample/, verify it and print its summary
+#   make test   install what the tests need (system packages included), then ruff, mypy and pytest
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+DEMO   := demo-case
+SYSTEM_PACKAGES := $(shell grep -v '^\#' system-packages.txt)
+
+.PHONY: demo test lint typecheck unit eval bench install install-dev system-packages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+install: $(PY)
+	$(PY) -m pip install --quiet -e .
+
+install-dev: $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+
+# Tests need a few Debian packages; install them only when missing (apt needs root and the Debian mirror).
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+demo: install
+	rm -rf $(DEMO)
+	ORGANWATCH_PROGRESS=none $(BIN)/organwatch init $(DEMO) --name "OrganWatch sample case"
+	$(BIN)/organwatch add --case $(DEMO) sample/ --captured-by "OrganWatch demo" \
+		--note "bundled sample corpus, written for OrganWatch from public facts"
+	$(BIN)/organwatch verify --case $(DEMO)
+	$(BIN)/organwatch list --case $(DEMO)
+	$(BIN)/organwatch bundle --case $(DEMO) --out $(DEMO)/exports/sample-bundle.zip
+	$(BIN)/organwatch verify-bundle $(DEMO)/exports/sample-bundle.zip
+	@echo "Demo case ready in ./$(DEMO). Try: $(BIN)/organwatch log --case $(DEMO)"
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks tools
+
+typecheck: install-dev
+	$(BIN)/mypy --strict src/organwatch
+
+unit: install-dev system-packages
+	$(BIN)/pytest
+
+test: system-packages install-dev lint typecheck unit
+
+# Reproduction checks against ../shared/data (skipped, with a message, when that folder is absent).
+eval: install-dev
+	$(PY) benchmarks/reproduce_published.py
+
+bench: install-dev
+	$(PY) benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) build dist .mypy_cache .ruff_cache .pytest_cache
