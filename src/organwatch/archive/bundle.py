@@ -202,6 +202,15 @@ def _member_hash(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
 def verify_bundle(path: Path, expect_key: str | None = None) -> BundleReport:
     """Check a bundle made by :func:`create_bundle`; never raises on a damaged bundle."""
     report = BundleReport(path)
+    try:
+        return _verify_bundle(path, expect_key, report)
+    except (ValueError, TypeError, AttributeError, KeyError, zipfile.BadZipFile, OSError) as exc:
+        # Hostile or damaged input that slipped past the checks above: still a finding, not a crash.
+        report.findings.append(Finding("error", "bundle-malformed", str(path), f"cannot be read as a bundle ({exc})"))
+        return report
+
+
+def _verify_bundle(path: Path, expect_key: str | None, report: BundleReport) -> BundleReport:
 
     def add(code: str, where: str, message: str, severity: Severity = "error") -> None:
         report.findings.append(Finding(severity, code, where, message))
@@ -258,7 +267,11 @@ def verify_bundle(path: Path, expect_key: str | None = None) -> BundleReport:
                 add("member-missing", name, "listed in the manifest but not in the bundle")
         tree_size = head.get("tree_size")
         report.tree_size = tree_size
-        root = bytes.fromhex(str(head.get("root_hash", "")))
+        try:
+            root = bytes.fromhex(str(head.get("root_hash", "")))
+        except ValueError:
+            add("member-malformed", "tree_head.json", "root_hash is not hexadecimal")
+            root = b""
         if manifest.get("tree_size") != tree_size or manifest.get("root_hash") != head.get("root_hash"):
             add("head-mismatch", "tree_head.json", "does not match the tree head named in the manifest")
         logged: dict[str, int] = {}
@@ -272,7 +285,11 @@ def verify_bundle(path: Path, expect_key: str | None = None) -> BundleReport:
                 add("entry-malformed", "entries.jsonl", "a line is not a log entry")
                 continue
             report.entries += 1
-            proof = [bytes.fromhex(p) for p in proofs.get(str(seq), [])]
+            try:
+                proof = [bytes.fromhex(p) for p in proofs.get(str(seq), [])]
+            except (ValueError, TypeError, AttributeError):
+                add("member-malformed", "proofs.json", f"the proof of entry {seq} is not a list of hex hashes")
+                proof = []
             if not isinstance(tree_size, int) or not verify_inclusion(seq, tree_size, leaf_hash(data), proof, root):
                 add("proof-failed", f"entries.jsonl entry {seq}",
                     "its inclusion proof does not lead to the signed root: the entry or proof was altered")
