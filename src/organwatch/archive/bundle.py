@@ -141,7 +141,7 @@ def create_bundle(case: Case, out: Path, capture_refs: Iterable[str] | None = No
         tmp = out.with_name(out.name + ".part")
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, manifest_bytes)
-            archive.writestr(SIGNATURE, signing.sign(private, manifest_bytes) + "\n")
+            archive.writestr(SIGNATURE, signing.sign(private, manifest_bytes))
             for name, data in members.items():
                 archive.writestr(name, data)
             for capture in capture_list:
@@ -231,7 +231,7 @@ def _verify_bundle(path: Path, expect_key: str | None, report: BundleReport) -> 
         try:
             manifest_bytes = archive.read(MANIFEST)
             manifest = json.loads(manifest_bytes)
-            signature = archive.read(SIGNATURE).decode("ascii").strip()
+            signature = archive.read(SIGNATURE).decode("ascii")
             public_pem = archive.read("public_key.pem")
             public = signing.load_public_key_pem(public_pem)
             head = json.loads(archive.read("tree_head.json"))

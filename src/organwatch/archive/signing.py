@@ -81,7 +81,11 @@ def sign(private: Ed25519PrivateKey, message: bytes) -> str:
 def signature_valid(public: Ed25519PublicKey, message: bytes, signature: str) -> bool:
     """True when ``signature`` (base64) is a valid signature of ``message``."""
     try:
-        public.verify(base64.b64decode(signature, validate=True), message)
+        raw = base64.b64decode(signature, validate=True)
+        # Only the canonical encoding counts: otherwise unused padding bits could be altered unnoticed.
+        if base64.b64encode(raw).decode("ascii") != signature:
+            return False
+        public.verify(raw, message)
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
