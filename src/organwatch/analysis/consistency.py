@@ -17,8 +17,8 @@ rounded or approximate figures ("about 1,700") are common.
 >>> import pandas as pd
 >>> rows = pd.DataFrame({"year": [2017, 2017], "metric": ["deceased_donors"] * 2, "value": [5146, 5148],
 ...                      "source": ["A", "B"]})
->>> check_consistency(rows).contradictions[0].gap
--2.0
+>>> check_consistency(rows).contradictions[0].gap  # 5,148 (B) minus 5,146 (A)
+2.0
 """
 
 from __future__ import annotations

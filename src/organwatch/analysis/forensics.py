@@ -6,7 +6,7 @@ This is what ``organwatch analyze series`` runs. The pieces (:func:`~.series.fit
 >>> import pandas as pd
 >>> rows = pd.DataFrame({"year": [2010, 2011, 2012, 2013], "metric": ["donors"] * 4,
 ...                      "value": [1, 4, 9, 16], "source": ["x"] * 4})
->>> series_forensics(rows, "donors", origin=2009).fit.model("quadratic_origin").parameters["a"]
+>>> round(series_forensics(rows, "donors", origin=2009).fit.model("quadratic_origin").parameters["a"], 9)
 1.0
 """
 

@@ -5,8 +5,8 @@ Official series are judged against how real national series behave. The referenc
 reads it into a tidy frame with our own column names, repairs the one mojibake country name, and hands out
 per-country series.
 
->>> sorted(GODT_COLUMNS)[:2]
-['deceased_donors', 'dd_kidney_tx']
+>>> GODT_COLUMNS['deceased_donors']
+'TOTAL Actual DD'
 """
 
 from __future__ import annotations

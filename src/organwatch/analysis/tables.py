@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .distributions import DISTRIBUTION_HELP, Distribution, lower_bound, parse_number, parse_quantity
+from .distributions import DISTRIBUTION_HELP, Distribution, Point, lower_bound, parse_number, parse_quantity
 from .errors import InputError
 from .sources import SourceRef, parse_source
 
@@ -115,7 +115,8 @@ class CsvRow:
         except ValueError as exc:
             raise self.error(column, str(exc)) from None
         if nonnegative and lower_bound(dist) < 0:
-            raise self.error(column, f"negative value in {raw} (counts and rates must be >= 0)")
+            what = "negative value" if isinstance(dist, Point) else "negative value in"
+            raise self.error(column, f"{what} {raw} (counts and rates must be >= 0)")
         return dist
 
     def optional_quantity(self, column: str, *, nonnegative: bool = True) -> Distribution | None:

@@ -53,6 +53,7 @@ class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.staging = root / STAGING
+        self._made: set[Path] = set()  # blob folders known to exist (saves a mkdir per blob)
 
     def path(self, sha256: str) -> Path:
         """Where the blob with this hash lives."""
@@ -68,15 +69,15 @@ class BlobStore:
         if final.exists():
             staged_path.unlink(missing_ok=True)
             return
-        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.parent not in self._made:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(final.parent)
         os.chmod(staged_path, 0o444)
         os.replace(staged_path, final)
 
     def staged_copies(self, sha256: str) -> list[Path]:
-        """Staged files whose name says they hold these bytes (left by an interrupted add)."""
-        if not self.staging.is_dir():
-            return []
-        return sorted(self.staging.glob(f"*/{sha256}.*"))
+        """Staged files holding exactly these bytes (left by an interrupted add); hashes them to find out."""
+        return [p for p in self.staging_files() if hash_file(p) == sha256]
 
     def staging_files(self) -> list[Path]:
         """Every file in staging, in all areas."""
@@ -163,6 +164,8 @@ class StagingArea:
 
     def stage(self, source: io.BufferedIOBase, max_size: int) -> StagedBlob:
         """Copy ``source`` here while hashing it; raise FileTooLargeError past ``max_size``."""
+        # Named at random, not by hash: renaming after hashing would cost a metadata write per file,
+        # and recovery finds a logged blob among staged files by hashing them (see staged_copies).
         target = self.folder / f"{uuid.uuid4().hex}.part"
         digest = hashlib.sha256()
         buffer = bytearray(CHUNK)
@@ -186,10 +189,7 @@ class StagingArea:
         except BaseException:
             target.unlink(missing_ok=True)
             raise
-        sha = digest.hexdigest()
-        final = self.folder / f"{sha}.{uuid.uuid4().hex[:8]}"
-        os.replace(target, final)
-        return StagedBlob(sha, size, head, final)
+        return StagedBlob(digest.hexdigest(), size, head, target)
 
 
 def hash_file(path: Path) -> str:

@@ -18,12 +18,8 @@ from organwatch.errors import CanonicalJSONError
 
 
 def _check(value: Any, where: str) -> None:
-    if value is None or isinstance(value, bool | int | str):
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise CanonicalJSONError(f"{where}: text is not valid Unicode (lone surrogate)") from None
+    # Text is checked once, when the whole output is encoded (see canonical_json).
+    if value is None or isinstance(value, str | bool | int):
         return
     if isinstance(value, float):
         raise CanonicalJSONError(f"{where}: floating-point numbers are not allowed in log entries")
@@ -43,7 +39,11 @@ def _check(value: Any, where: str) -> None:
 def canonical_json(value: Any) -> bytes:
     """Encode ``value`` as canonical JSON bytes (sorted keys, compact, UTF-8)."""
     _check(value, "$")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CanonicalJSONError("text is not valid Unicode (it holds a lone surrogate)") from None
 
 
 def parse_canonical(data: bytes) -> Any:

@@ -26,9 +26,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from organwatch.archive.blobs import BlobStore, hash_file
-from organwatch.archive.index import insert_entry, insert_head
-from organwatch.archive.log import EvidenceLog, LogState, iter_lines, parse_head
+from organwatch.archive.blobs import BlobStore
+from organwatch.archive.index import insert_entries, insert_entry, insert_head
+from organwatch.archive.log import ENTRY_VERSION, EvidenceLog, LogState, iter_lines, parse_head
 from organwatch.archive.merkle import StreamingRoot, leaf_hash
 from organwatch.errors import CaseError
 from organwatch.store.sqlite import Connection, SQLiteStore
@@ -170,9 +170,8 @@ class LogWriter:
         if self.blobs.exists(sha256):
             return False
         for staged in self.blobs.staged_copies(sha256):
-            if hash_file(staged) == sha256:
-                self.blobs.place(staged, sha256)
-                return True
+            self.blobs.place(staged, sha256)
+            return True
         return False  # verify will report the missing blob
 
     def commit(self, entries: list[dict[str, Any]], staged: dict[str, Path]) -> list[tuple[int, dict[str, Any]]]:
@@ -184,12 +183,14 @@ class LogWriter:
         if self._sync and staged:
             os.sync()  # the bytes must be on disk before the log says they exist
         written, head = self.log.append_batch(self.state, entries, self._private, self._sync)
+        written_entries = [{**entry, "seq": seq, "v": ENTRY_VERSION} for (seq, _, _), entry in
+                           zip(written, entries, strict=True)]
         for entry in entries:
             if entry.get("type") == "capture":
                 self.blobs.place(staged[entry["capture"]], entry["capture"])
         with self.store.writer() as conn:
-            for seq, data, leaf in written:
-                insert_entry(conn, seq, json.loads(data), leaf.hex())
+            insert_entries(conn, ((seq, entry, leaf.hex()) for (seq, _, leaf), entry in
+                                  zip(written, written_entries, strict=True)))
             insert_head(conn, head)
             write_state(conn, self.state)
         return [(seq, entry) for (seq, _, _), entry in zip(written, entries, strict=True)]

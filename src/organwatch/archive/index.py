@@ -7,6 +7,7 @@ the index and its check cannot drift apart.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 OBSERVATION_FIELDS = ("source_url", "original_name", "original_path", "captured_at", "captured_by",
@@ -42,12 +43,22 @@ def head_row(head: dict[str, Any]) -> tuple[Any, ...]:
             head["signature"])
 
 
+def insert_entries(conn: Any, items: Iterable[tuple[int, dict[str, Any], str]]) -> None:
+    """Write the rows for many ``(seq, entry, leaf hex)``, one statement per table."""
+    grouped: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
+    for seq, entry, leaf_hex in items:
+        for table, rows in rows_for_entry(seq, entry, leaf_hex).items():
+            grouped[table].extend(rows)
+    for table, rows in grouped.items():
+        if rows:
+            columns = TABLES[table][1]
+            placeholders = ",".join("?" * len(columns))
+            conn.executemany(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({placeholders})", rows)
+
+
 def insert_entry(conn: Any, seq: int, entry: dict[str, Any], leaf_hex: str) -> None:
     """Write the rows for one entry."""
-    for table, rows in rows_for_entry(seq, entry, leaf_hex).items():
-        columns = TABLES[table][1]
-        placeholders = ",".join("?" * len(columns))
-        conn.executemany(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({placeholders})", rows)
+    insert_entries(conn, [(seq, entry, leaf_hex)])
 
 
 def insert_head(conn: Any, head: dict[str, Any]) -> None:

@@ -78,9 +78,7 @@ def _shingle_hashes(folded: str, size: int) -> npt.NDArray[np.uint32]:
     return np.unique((acc & _MAX32).astype(np.uint32))
 
 
-def fingerprint(
-    text: str, *, num_perm: int = NUM_PERM, shingle_size: int = SHINGLE_SIZE, seed: int = 1
-) -> Signature:
+def fingerprint(text: str, *, num_perm: int = NUM_PERM, shingle_size: int = SHINGLE_SIZE, seed: int = 1) -> Signature:
     """MinHash signature of ``text`` after :func:`fold_text`.
 
     Two signatures estimate the Jaccard similarity of the two texts' shingle sets; compare them with

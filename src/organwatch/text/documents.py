@@ -346,9 +346,7 @@ def _read_one(
             include_tables=options.include_tables,
             favor_precision=options.favor_precision,
         )
-        return _from_html(
-            page, notes, source_url=source_url, options=options, captured_at=captured_at, locator=locator
-        )
+        return _from_html(page, notes, source_url=source_url, options=options, captured_at=captured_at, locator=locator)
     if kind == "pdf":
         pdf = extract_pdf(data, use_pdfplumber=options.use_pdfplumber, max_chars=options.max_text_chars)
         return _finish(
@@ -462,9 +460,7 @@ def _warc_documents(source: _Input, options: TextOptions) -> Iterator[ExtractedD
                 )
             continue
         try:
-            kind = sniff_kind(
-                record.payload[:_HEAD_BYTES], name=record.target_uri, media_type=record.content_type
-            )
+            kind = sniff_kind(record.payload[:_HEAD_BYTES], name=record.target_uri, media_type=record.content_type)
         except TextExtractionError:
             continue  # images and other binaries served without a telling Content-Type
         if kind not in ("html", "pdf"):

@@ -240,15 +240,12 @@ def extract_html(
             bare,
             url,
             max_chars,
-            f"page of {len(source):,} characters is too large for main-text extraction; "
-            "all visible text kept",
+            f"page of {len(source):,} characters is too large for main-text extraction; " "all visible text kept",
         )
     document = _trafilatura(source, url, include_tables, favor_precision)
     text = (document.text or "").strip() if document is not None else ""
     if not text:
-        return _stripped(
-            _text_chunks(source), bare, url, max_chars, "no main text found; all visible text kept"
-        )
+        return _stripped(_text_chunks(source), bare, url, max_chars, "no main text found; all visible text kept")
     text = clean_text(_LINE_BREAKS.sub("\n", text))
     truncated = max_chars is not None and len(text) > max_chars
     if truncated:

@@ -13,24 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from organwatch.text.chinese import to_simplified, to_traditional
+import numpy as np
+import numpy.typing as npt
+
+from organwatch.text.chinese import to_simplified_aligned, to_traditional_aligned
 
 Language = Literal["en", "zh-Hans", "zh-Hant", "other"]
 
-#: Characters of a paragraph looked at; long paragraphs are sampled at start, middle and end.
-SAMPLE_CHARS = 6000
+#: Text is counted in blocks of about this many characters (numpy arrays of 4-8 bytes per character).
+BLOCK_CHARS = 1_000_000
+#: A paragraph longer than a block is counted on this many characters from its start, middle and end.
+SAMPLE_CHARS = 300_000
 #: Weight of one Latin letter against one Han character (an English word ≈ 5 letters ≈ 1.5 hanzi).
 LATIN_WEIGHT = 0.3
 #: Share of the weighted text a second language needs before a document counts as mixed.
 MIXED_SHARE = 0.1
 
 _ENGLISH_STOPWORDS = frozenset(
-    """a about after all also an and any are as at be been but by can could did do does for from had
+    """about after all also an and any are as at be been but by can could did do does for from had
     has have he her his how i if in into is it its may more most no not of on one or other our out over
     said says she should so some such than that the their them there these they this those to under up
     was we were what when where which who will with would you""".split()
 )
-_WORD = re.compile(r"[^\W\d_]+")
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
@@ -64,47 +68,99 @@ class ScriptCounts:
         return self.han + self.syllabic + LATIN_WEIGHT * (self.latin + self.other)
 
 
+def _ranges(codes: npt.NDArray[np.uint32], ranges: tuple[tuple[int, int], ...]) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(codes.shape, dtype=bool)
+    for low, high in ranges:
+        mask |= (codes >= low) & (codes <= high)
+    return mask
+
+
+_HAN = ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
+_LATIN = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F))
+_SYLLABIC = ((0x3040, 0x30FF), (0xAC00, 0xD7AF), (0x1100, 0x11FF))
+_OTHER_LETTERS = ((0x370, 0x3FF), (0x400, 0x52F), (0x530, 0x58F), (0x590, 0x5FF), (0x600, 0x6FF),
+                  (0x900, 0xDFF), (0xE00, 0xEFF), (0x10A0, 0x10FF), (0x1200, 0x137F))  # fmt: skip
+_LATIN_WORD = re.compile(r"[a-zß-ɏ]+")
+
+
+def _prefix(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    out = np.zeros(mask.shape[0] + 1, dtype=np.int64)
+    np.cumsum(mask, out=out[1:])
+    return out
+
+
+def _count_block(block: str, spans: Sequence[tuple[int, int]]) -> npt.NDArray[np.int64]:
+    """Counts for ``spans`` (offsets into ``block``), vectorised over the whole block at once."""
+    codes = np.frombuffer(block.encode("utf-32-le"), dtype=np.uint32)
+    han = _ranges(codes, _HAN)
+    if han.any():
+        simplified = np.frombuffer(to_simplified_aligned(block).encode("utf-32-le"), dtype=np.uint32)
+        traditional = np.frombuffer(to_traditional_aligned(block).encode("utf-32-le"), dtype=np.uint32)
+        traditional_only = han & (codes != simplified)
+        simplified_only = han & (codes != traditional)
+    else:
+        traditional_only = simplified_only = han
+    latin = _ranges(codes, _LATIN)
+    word_start = latin.copy()
+    word_start[1:] &= ~latin[:-1]
+    # Lower-casing keeps length for Latin letters; a word regex plus a set beats a stopword alternation.
+    lowered = block.lower()
+    if len(lowered) != len(block):
+        lowered = block
+    stopwords = np.fromiter(
+        (m.start() for m in _LATIN_WORD.finditer(lowered) if m.group() in _ENGLISH_STOPWORDS), dtype=np.int64
+    )
+    prefixes = [
+        _prefix(mask)
+        for mask in (
+            han, simplified_only, traditional_only, latin, word_start,
+            _ranges(codes, _OTHER_LETTERS), _ranges(codes, _SYLLABIC),
+        )
+    ]  # fmt: skip
+    starts = np.fromiter((start for start, _ in spans), dtype=np.int64, count=len(spans))
+    ends = np.fromiter((end for _, end in spans), dtype=np.int64, count=len(spans))
+    columns = [prefix[ends] - prefix[starts] for prefix in prefixes]
+    english = np.searchsorted(stopwords, ends) - np.searchsorted(stopwords, starts)
+    # Column order is ScriptCounts' field order: han, simplified, traditional, latin, english, words...
+    table = np.stack([*columns[:4], english, *columns[4:]], axis=1)
+    return table.astype(np.int64)
+
+
 def _sample(text: str) -> str:
-    if len(text) <= SAMPLE_CHARS:
-        return text
     third = SAMPLE_CHARS // 3
     middle = len(text) // 2
     return " ".join((text[:third], text[middle - third // 2 : middle + third // 2], text[-third:]))
 
 
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003ffff"
+def count_spans(text: str, spans: Sequence[tuple[int, int]]) -> npt.NDArray[np.int64]:
+    """Script counts for each span of ``text``: one row per span, columns as :class:`ScriptCounts`.
+
+    Counted in blocks of about a million characters; a paragraph longer than ``BLOCK_CHARS`` is
+    counted on a sample and scaled, so memory stays bounded whatever the input.
+    """
+    tables: list[npt.NDArray[np.int64]] = []
+    index = 0
+    while index < len(spans):
+        start, end = spans[index]
+        if end - start > BLOCK_CHARS:
+            sample = _sample(text[start:end])
+            row = _count_block(sample, [(0, len(sample))]).astype(np.float64)
+            tables.append(np.rint(row * ((end - start) / len(sample))).astype(np.int64))
+            index += 1
+            continue
+        last = index
+        while last + 1 < len(spans) and spans[last + 1][1] - start <= BLOCK_CHARS:
+            last += 1
+        block_end = spans[last][1]
+        block_spans = [(s - start, e - start) for s, e in spans[index : last + 1]]
+        tables.append(_count_block(text[start:block_end], block_spans))
+        index = last + 1
+    return np.concatenate(tables) if tables else np.zeros((0, 8), dtype=np.int64)
 
 
 def count_scripts(text: str) -> ScriptCounts:
-    """Count Han (with simplified/traditional evidence), Latin and other letters in a sample of ``text``."""
-    text = _sample(text)
-    han_chars = "".join(ch for ch in text if _is_han(ch))
-    simplified_only = traditional_only = 0
-    if han_chars:
-        as_simplified = to_simplified(han_chars)
-        as_traditional = to_traditional(han_chars)
-        if len(as_simplified) == len(han_chars):
-            traditional_only = sum(a != b for a, b in zip(han_chars, as_simplified, strict=True))
-        if len(as_traditional) == len(han_chars):
-            simplified_only = sum(a != b for a, b in zip(han_chars, as_traditional, strict=True))
-    latin = other = syllabic = 0
-    latin_words = english = 0
-    for word in _WORD.findall(text):
-        kana = sum(1 for ch in word if "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af")
-        syllabic += kana
-        letters = sum(1 for ch in word if not _is_han(ch)) - kana
-        if not letters:
-            continue
-        if all(ch <= "ɏ" or _is_han(ch) for ch in word):
-            latin += letters
-            latin_words += 1
-            english += word.casefold() in _ENGLISH_STOPWORDS
-        else:
-            other += letters
-    return ScriptCounts(
-        len(han_chars), simplified_only, traditional_only, latin, english, latin_words, other, syllabic
-    )
+    """Count Han (with simplified/traditional evidence), Latin and other letters in ``text``."""
+    return ScriptCounts(*count_spans(text, [(0, len(text))])[0].tolist()) if text else ScriptCounts()
 
 
 def _verdict(counts: ScriptCounts, fallback: Language | None) -> Language | None:
@@ -184,12 +240,13 @@ def profile_language(text: str, spans: Sequence[tuple[int, int]] | None = None) 
     """
     if spans is None:
         spans = paragraph_spans(text)
-    counts = [count_scripts(text[start:end]) for start, end in spans]
-    total = sum(counts, ScriptCounts())
+    table = count_spans(text, spans)
+    total = ScriptCounts(*table.sum(axis=0).tolist()) if len(table) else ScriptCounts()
     document = _verdict(total, None) or "other"
     weights: dict[Language, float] = {}
     labelled: list[tuple[int, int, Language]] = []
-    for (start, end), paragraph in zip(spans, counts, strict=True):
+    for (start, end), row in zip(spans, table.tolist(), strict=True):
+        paragraph = ScriptCounts(*row)
         language = _verdict(paragraph, document) or document
         weights[language] = weights.get(language, 0.0) + paragraph.weight
         labelled.append((start, end, language))

@@ -122,9 +122,7 @@ def _plumber_pages(source: bytes | BinaryIO, numbers: list[int]) -> dict[int, st
     return out
 
 
-def extract_pdf(
-    source: bytes | BinaryIO, *, use_pdfplumber: bool = True, max_chars: int | None = None
-) -> PdfText:
+def extract_pdf(source: bytes | BinaryIO, *, use_pdfplumber: bool = True, max_chars: int | None = None) -> PdfText:
     """Text of every page of a PDF, with page spans and title/author from the document info.
 
     Stages: open with pypdf (non-strict: tolerates many broken files) → decrypt with the empty

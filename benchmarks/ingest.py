@@ -1,0 +1,149 @@
+"""Ingest throughput and memory, against the bare cost of reading and hashing the same bytes.
+
+Generates a deterministic corpus (small HTML pages and >= 1 MB PDF-like files), then in the same
+run measures:
+
+* baseline: open, read in 1 MiB chunks and SHA-256 every file (nothing stored);
+* ``Case.add``: the whole archive path (stage, sniff, log, sign, place, index), with the default
+  durability (``ORGANWATCH_SYNC=batch``) and with ``off``;
+* peak RSS of a fresh process adding 1,000 vs 20,000 small documents (goal: within 20%).
+
+Goals (issue #2): overhead <= 3x bare read+hash for small files, <= 1.3x for files >= 1 MB.
+
+Usage: python benchmarks/ingest.py [--small 2000] [--large 40] [--rss 1000,20000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def make_small(folder: Path, count: int, seed: int = 1) -> int:
+    rng = random.Random(seed)
+    words = ("transplant hospital liver kidney waiting days donor 医院 肝移植 等待 供体 器官 公安局 "
+             "tribunal report estimate official statistics").split()
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for i in range(count):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(300, 1200)))
+        data = (f"<!doctype html><html><head><meta charset=utf-8><title>Page {i}</title></head>"
+                f"<body><p>{body}</p></body></html>").encode()
+        (folder / f"page{i:06d}.html").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def make_large(folder: Path, count: int, seed: int = 2) -> int:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for i in range(count):
+        size = rng.randint(1_000_000, 3_000_000)
+        data = b"%PDF-1.7\n" + rng.randbytes(size)
+        (folder / f"report{i:04d}.pdf").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def bare_read_hash(folder: Path) -> float:
+    buffer = bytearray(1024 * 1024)
+    view = memoryview(buffer)
+    start = time.perf_counter()
+    for path in sorted(folder.iterdir()):
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while n := fh.readinto(view):
+                digest.update(view[:n])
+        digest.hexdigest()
+    return time.perf_counter() - start
+
+
+def ingest(folder: Path, case_dir: Path, sync: str) -> float:
+    import organwatch
+
+    os.environ["ORGANWATCH_SYNC"] = sync
+    shutil.rmtree(case_dir, ignore_errors=True)
+    case = organwatch.init_case(case_dir)
+    start = time.perf_counter()
+    summary = case.add([folder])
+    elapsed = time.perf_counter() - start
+    assert summary.failed == 0 and summary.added > 0, summary
+    case.store.close()
+    return elapsed
+
+
+def child_rss(folder: str, case_dir: str) -> None:
+    """Run in a fresh process: add everything, print peak RSS in KiB."""
+    import organwatch
+
+    os.environ["ORGANWATCH_SYNC"] = "off"
+    case = organwatch.init_case(case_dir)
+    summary = case.add([folder])
+    print(json.dumps({"added": summary.added, "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def row(label: str, files: int, nbytes: int, seconds: float, baseline: float) -> str:
+    return (f"  {label:<28} {files / seconds:>10.0f} docs/s {nbytes / seconds / 1e6:>9.1f} MB/s "
+            f"{seconds:>8.2f} s   x{seconds / baseline:.2f} of bare read+hash")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=2000)
+    parser.add_argument("--large", type=int, default=40)
+    parser.add_argument("--rss", default="1000,20000", help="document counts for the peak-RSS comparison")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_rss(*args.child)
+        return
+    work = args.keep or Path(tempfile.mkdtemp(prefix="ow-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        print(f"OrganWatch ingest benchmark (python {sys.version.split()[0]}, {os.cpu_count()} cpus)")
+        for label, maker, count in (("small pages", make_small, args.small), ("files >= 1 MB", make_large, args.large)):
+            folder = work / label.split()[0]
+            nbytes = maker(folder, count)
+            bare_read_hash(folder)  # warm the page cache so both sides read from memory
+            baseline = min(bare_read_hash(folder) for _ in range(3))
+            print(f"\n{label}: {count} files, {nbytes / 1e6:.1f} MB")
+            print(row("baseline: read + SHA-256", count, nbytes, baseline, baseline))
+            for sync in ("batch", "off"):
+                seconds = ingest(folder, work / f"case-{sync}", sync)
+                print(row(f"organwatch add (sync={sync})", count, nbytes, seconds, baseline))
+        counts = [int(x) for x in args.rss.split(",")]
+        print("\npeak RSS of a fresh process adding N small pages (sync=off):")
+        peaks = []
+        for n in counts:
+            folder = work / f"rss{n}"
+            make_small(folder, n, seed=n)
+            case_dir = work / f"case-rss{n}"
+            shutil.rmtree(case_dir, ignore_errors=True)
+            out = subprocess.run([sys.executable, __file__, "--child", str(folder), str(case_dir)],
+                                 capture_output=True, text=True, check=True)
+            result = json.loads(out.stdout)
+            peaks.append(result["peak_rss_kib"])
+            print(f"  N={n:>6}: peak RSS {result['peak_rss_kib'] / 1024:.1f} MiB")
+            shutil.rmtree(folder)
+        if len(peaks) >= 2:
+            growth = peaks[-1] / peaks[0] - 1
+            print(f"  growth from N={counts[0]} to N={counts[-1]}: {growth * 100:+.1f}% (goal: within 20%)")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
