@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-import typer.main
+import typer
 from typer.testing import CliRunner
 
 from organwatch import __version__
@@ -17,16 +18,35 @@ from tests.conftest import run_cli
 runner = CliRunner()
 
 
-def command_names() -> list[str]:
-    group = typer.main.get_group(app)
-    return sorted(group.commands)
+def command_paths() -> list[list[str]]:
+    """Every command and sub-command of the full tree, lazily loaded groups included."""
+    root = typer.main.get_command(app)
+    found: list[list[str]] = []
+
+    def walk(group: Any, path: list[str]) -> None:
+        ctx = typer.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None
+            found.append([*path, name])
+            if hasattr(command, "list_commands"):
+                walk(command, [*path, name])
+
+    walk(root, [])
+    return found
 
 
-@pytest.mark.parametrize("name", command_names())
-def test_every_command_has_help_with_an_example(name: str) -> None:
-    result = runner.invoke(app, [name, "--help"])
-    assert result.exit_code == 0
-    assert "Example:" in result.output, f"`organwatch {name} --help` shows no example"
+@pytest.mark.parametrize("path", command_paths(), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: list[str]) -> None:
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output, f"`organwatch {' '.join(path)} --help` shows no example"
+
+
+def test_analyze_is_mounted() -> None:
+    result = subprocess.run([sys.executable, "-m", "organwatch", "analyze", "--help"], capture_output=True,
+                            text=True)
+    assert result.returncode == 0 and "capacity" in result.stdout
 
 
 def test_version_and_module_entry_point() -> None:

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from organwatch import __version__, settings
 from organwatch.archive.captures import AddResult, CaptureMetadata, format_size
@@ -34,7 +35,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console(highlight=False, soft_wrap=True)
+# Off a terminal, rich would wrap tables at 80 columns; pipes and files get wide lines instead.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -350,6 +352,30 @@ def _describe(entry: dict[str, Any]) -> str:
     return ""
 
 
+class _LazyAnalyze(TyperGroup):
+    """``organwatch analyze``, imported only when used, so ``organwatch add`` does not pay for pandas."""
+
+    _real: Any = None
+
+    def _load(self) -> Any:
+        if _LazyAnalyze._real is None:
+            from organwatch.analysis.cli import app as analysis_app
+
+            _LazyAnalyze._real = typer.main.get_command(analysis_app)
+        return _LazyAnalyze._real
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self._load().list_commands(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return self._load().get_command(ctx, cmd_name)
+
+
+app.add_typer(typer.Typer(), name="analyze", cls=_LazyAnalyze, no_args_is_help=True,
+              help="Quantitative forensics: capacity, series, consistency, accounting, waiting times. "
+                   "Example: organwatch analyze capacity hospitals.csv --out capacity.html")
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="organwatch")

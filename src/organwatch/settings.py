@@ -80,6 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ORGANWATCH_SYNC", "batch",
             "`batch`: flush archived bytes to disk before each batch is logged; `off`: leave it to the OS.",
             _choice("batch", "off")),
+    Setting("ORGANWATCH_REFERENCE_DATA", None,
+            "Folder of reference data sets for `make eval` (default: ../shared/data beside the repository)."),
     Setting("ORGANWATCH_PROGRESS", "auto",
             "`auto`: progress bar on a terminal, plain lines otherwise; `bar`; `lines`; `none`.",
             _choice("auto", "bar", "lines", "none")),
