@@ -44,9 +44,23 @@ def corpus(tmp_path: Path) -> Path:
         "<!doctype html><html><head><title>Liver transplant centre</title></head>"
         "<body><p>Waiting time: one to two weeks.</p></body></html>", encoding="utf-8")
     (root / "pages" / "deep" / "notice.txt").write_bytes("器官移植等待时间两周".encode("gb18030"))
-    (root / "report.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+    (root / "report.pdf").write_bytes(small_pdf("Kilgour and Matas estimated 41,500 unexplained transplants."))
     (root / "notes.md").write_text("# Notes\n\nKilgour and Matas, 2006.\n", encoding="utf-8")
     return root
+
+
+def small_pdf(text: str) -> bytes:
+    """A real one-page PDF holding ``text`` (fpdf2, with a fixed date so the bytes are stable)."""
+    import datetime
+
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_creation_date(datetime.datetime(2016, 6, 22, tzinfo=datetime.UTC))
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, prefix: tuple[str, ...] = (),

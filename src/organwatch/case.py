@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from organwatch import __version__, settings
 from organwatch.archive import signing
@@ -29,8 +29,11 @@ from organwatch.archive.blobs import BlobStore
 from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata, add_paths
 from organwatch.archive.commit import LogWriter
 from organwatch.archive.log import EvidenceLog, iter_lines, utc_now
-from organwatch.errors import CaseError, UnknownCaptureError
+from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
 from organwatch.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from organwatch.stages.text import TextResult, TextStage, TextSummary
 
 CASE_FILE = "case.toml"
 DB_FILE = "organwatch.db"
@@ -73,6 +76,53 @@ class Capture:
         return {"id": self.id, "sha256": self.id, "size": self.size, "media_type": self.media_type,
                 "first_seq": self.first_seq, "captured_at": self.captured_at,
                 "observations": [o.__dict__ for o in self.observations]}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document read from a capture (a file, or one record of a WARC): its text and metadata."""
+
+    id: int
+    capture_id: str
+    locator: str
+    status: str
+    error: str | None
+    media_type: str | None
+    title: str | None
+    author: str | None
+    outlet: str | None
+    published: str | None
+    canonical_url: str | None
+    source_url: str | None
+    captured_at: str | None
+    encoding: str | None
+    encoding_method: str | None
+    language: str | None
+    mixed_language: bool
+    text: str | None
+    paragraphs: tuple[tuple[int, int, str], ...]
+    pages: tuple[tuple[int, int, int], ...]
+    warnings: tuple[str, ...]
+    extractor: str | None
+    extractor_version: str | None
+    pipeline_version: str | None
+    processed_at: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> Document:
+        """Build from a ``documents`` row."""
+        return cls(row["id"], row["capture_id"], row["locator"], row["status"], row["error"], row["media_type"],
+                   row["title"], row["author"], row["outlet"], row["published"], row["canonical_url"],
+                   row["source_url"], row["captured_at"], row["encoding"], row["encoding_method"], row["language"],
+                   bool(row["mixed_language"]), row["text"],
+                   tuple(tuple(p) for p in json.loads(row["paragraphs"])),
+                   tuple(tuple(p) for p in json.loads(row["pages"])),
+                   tuple(json.loads(row["warnings"])), row["extractor"], row["extractor_version"],
+                   row["pipeline_version"], row["processed_at"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {k: (list(map(list, v)) if k in ("paragraphs", "pages") else v) for k, v in self.__dict__.items()}
 
 
 def _observation(row: Any) -> Observation:
@@ -120,12 +170,86 @@ class Case:
 
     def add(self, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
             on_result: Callable[[AddResult], None] | None = None, max_size: int | None = None,
-            batch_size: int | None = None) -> AddSummary:
-        """Add files and folders (recursively); see :mod:`organwatch.archive.captures`."""
+            batch_size: int | None = None, text: bool = False,
+            on_text: Callable[[TextResult], None] | None = None) -> AddSummary:
+        """Add files and folders (recursively); see :mod:`organwatch.archive.captures`.
+
+        With ``text=True`` each committed batch of new captures goes through the text stage too.
+        """
+        after_commit = None
+        if text:
+            stage = self.text_stage()
+
+            def after_commit(results: list[AddResult]) -> None:
+                stage.process([r.capture_id for r in results if r.capture_id], on_text)
+
         return add_paths(self, paths, meta,
                          max_size=max_size or settings.get("ORGANWATCH_MAX_FILE_SIZE"),
                          batch_size=batch_size or settings.get("ORGANWATCH_BATCH_SIZE"),
-                         on_result=on_result)
+                         on_result=on_result, after_commit=after_commit)
+
+    def text_stage(self) -> TextStage:
+        """The text stage bound to this case (and its search index)."""
+        from organwatch.stages.text import TextStage
+
+        return TextStage(self)
+
+    def reprocess(self, stage: str = "text", *, failed_only: bool = False,
+                  on_result: Callable[[TextResult], None] | None = None) -> TextSummary:
+        """Run a derived stage again over the captures (all, or only those whose documents failed)."""
+        if stage != "text":
+            raise OrganWatchError(f"unknown stage {stage!r}: the stages that can be re-run are: text")
+        with self.store.view() as conn:
+            if failed_only:
+                query = "SELECT DISTINCT capture_id FROM documents WHERE status = 'failed' ORDER BY capture_id"
+            else:
+                query = "SELECT id FROM captures ORDER BY first_seq"
+            ids = [row[0] for row in conn.execute(query)]
+        return self.text_stage().process(ids, on_result)
+
+    def count_documents(self, status: str | None = None) -> int:
+        """Number of documents (of one status, or all)."""
+        with self.store.view() as conn:
+            if status is None:
+                return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+            return int(conn.execute("SELECT count(*) FROM documents WHERE status = ?", (status,)).fetchone()[0])
+
+    def document(self, ref: str) -> Document:
+        """A document by number (``12``), or by capture id prefix when that capture holds one document."""
+        with self.store.view() as conn:
+            if ref.isdigit() and len(ref) < 12:
+                row = conn.execute("SELECT * FROM documents WHERE id = ?", (int(ref),)).fetchone()
+                if row is None:
+                    raise UnknownCaptureError(f"no document number {ref} in case {self.name!r}")
+                return Document.from_row(row)
+        capture = self.capture(ref)
+        with self.store.view() as conn:
+            rows = conn.execute("SELECT * FROM documents WHERE capture_id = ? ORDER BY id", (capture.id,)).fetchall()
+        if not rows:
+            raise UnknownCaptureError(f"capture {capture.id[:12]} has no documents yet: run "
+                                      "`organwatch reprocess --stage text`")
+        if len(rows) > 1:
+            listed = ", ".join(f"{r['id']} ({r['locator']})" for r in rows[:8])
+            raise UnknownCaptureError(f"capture {capture.id[:12]} holds {len(rows)} documents: give a document "
+                                      f"number ({listed}{', ...' if len(rows) > 8 else ''})")
+        return Document.from_row(rows[0])
+
+    def documents(self, capture_id: str | None = None) -> Iterator[Document]:
+        """Documents in id order (of one capture, or all)."""
+        with self.store.view() as conn:
+            if capture_id is None:
+                rows = conn.execute("SELECT * FROM documents ORDER BY id")
+            else:
+                rows = conn.execute("SELECT * FROM documents WHERE capture_id = ? ORDER BY id", (capture_id,))
+            for row in rows:
+                yield Document.from_row(row)
+
+    def document_links(self, document_id: int) -> list[dict[str, Any]]:
+        """Duplicate, near-duplicate and repeated-paragraph links of one document."""
+        with self.store.view() as conn:
+            rows = conn.execute("SELECT * FROM document_links WHERE a = ? OR b = ? ORDER BY id",
+                                (document_id, document_id)).fetchall()
+        return [dict(r) for r in rows]
 
     def log_event(self, event: dict[str, Any]) -> int:
         """Append one evidence event (an export, a decision) in its own signed batch; return its seq."""

@@ -26,6 +26,7 @@ from organwatch.archive.captures import AddResult, CaptureMetadata, format_size
 from organwatch.archive.walk import InputFile, iter_inputs
 from organwatch.case import Case, init_case, open_case
 from organwatch.errors import OrganWatchError
+from organwatch.stages.text import TextResult, TextSummary
 
 app = typer.Typer(
     name="organwatch",
@@ -128,6 +129,8 @@ def add(
                                                     "(default: $ORGANWATCH_CAPTURED_BY or your user name).")] = None,
     captured_at: Annotated[str | None, typer.Option("--captured-at", help="When it was captured, ISO 8601 UTC "
                                                     "(default: now).")] = None,
+    text: Annotated[bool, typer.Option("--text/--no-text", help="Also read the text of new captures "
+                                       "(the text stage).")] = True,
 ) -> None:
     """Archive files: exact bytes, hashed, logged and signed. Re-adding the same bytes is safe.
 
@@ -146,19 +149,37 @@ def add(
         elif mode == "lines":
             out.print(escape(_result_line(result)))
 
+    text_summary = TextSummary()
+
+    def show_text(result: TextResult) -> None:
+        text_summary.captures += 1
+        text_summary.documents += result.documents
+        text_summary.skipped += int(result.skipped)
+        if result.failed:
+            text_summary.failed += 1
+            err.print(escape(f"text failed {result.capture_id[:12]}: {result.reason}"))
+
     with _errors():
-        summary = _add_with_bar(opened, paths, meta, show) if mode == "bar" else opened.add(paths, meta, on_result=show)
+        if mode == "bar":
+            summary = _add_with_bar(opened, paths, meta, show, text, show_text)
+        else:
+            summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text)
     for note_text in summary.recovery_notes:
         err.print(f"recovered: {escape(note_text)}")
     out.print(f"Added {summary.added} ({format_size(summary.bytes_added)}), already present "
               f"{summary.present + summary.observed} ({summary.observed} with new metadata recorded), "
               f"failed {summary.failed}.")
-    if summary.failed:
+    if text:
+        out.print(f"Text: {text_summary.documents} document(s) from {text_summary.captures} new capture(s), "
+                  f"{text_summary.failed} failed, {text_summary.skipped} without text."
+                  + (" Retry with `organwatch reprocess --failed-only`." if text_summary.failed else ""))
+    if summary.failed or text_summary.failed:
         raise typer.Exit(1)
 
 
 def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
-                  show: Callable[[AddResult], None]) -> Any:
+                  show: Callable[[AddResult], None], text: bool,
+                  show_text: Callable[[TextResult], None]) -> Any:
     total = sum(1 for item in iter_inputs(paths) if isinstance(item, InputFile))
     columns = (TextColumn("[bold]adding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -168,7 +189,7 @@ def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
             show(result)
             progress.advance(task)
 
-        return case.add(paths, meta, on_result=on_result)
+        return case.add(paths, meta, on_result=on_result, text=text, on_text=show_text)
 
 
 def _utc_timestamp(text: str) -> str:
@@ -350,6 +371,71 @@ def _describe(entry: dict[str, Any]) -> str:
     if kind == "case.created":
         return f"case {entry.get('case')!r} key {str(entry.get('key_id'))[:12]}"
     return ""
+
+
+@app.command()
+def reprocess(case: CaseOption = None,
+              stage: Annotated[str, typer.Option(help="Stage to run again (text).")] = "text",
+              failed_only: Annotated[bool, typer.Option("--failed-only", help="Only captures whose documents "
+                                                        "failed.")] = False) -> None:
+    """Run a stage again over the captures: after an upgrade, or to retry documents that failed.
+
+    Example: organwatch reprocess --case mycase --stage text --failed-only
+    """
+    opened = _open(case)
+
+    def show(result: TextResult) -> None:
+        if result.failed:
+            err.print(escape(f"text failed {result.capture_id[:12]}: {result.reason}"))
+
+    with _errors():
+        summary = opened.reprocess(stage, failed_only=failed_only, on_result=show)
+    out.print(f"Reprocessed {summary.captures} capture(s): {summary.documents} document(s), {summary.failed} failed, "
+              f"{summary.skipped} without text, {summary.links} duplicate link(s).")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def text(ref: Annotated[str, typer.Argument(help="Document number, or a capture id prefix.")],
+         case: CaseOption = None,
+         fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+         meta_only: Annotated[bool, typer.Option("--meta", help="Metadata only, no text.")] = False) -> None:
+    """Show the text read from a document, with its metadata (title, outlet, date, language, encoding).
+
+    Example: organwatch text --case mycase 12
+    """
+    opened = _open(case)
+    with _errors():
+        doc = opened.document(ref)
+    if fmt is not Format.table:
+        data = doc.to_dict()
+        data["links"] = opened.document_links(doc.id)
+        if meta_only:
+            data.pop("text")
+        _emit_json(data)
+        return
+    where = f"  {doc.locator}" if doc.locator else ""
+    out.print(f"[bold]document {doc.id}[/bold]  capture {doc.capture_id[:12]}{escape(where)}")
+    if doc.status == "failed":
+        out.print(f"  failed: {escape(doc.error or '')}")
+        raise typer.Exit(1)
+    for label, value in (("title", doc.title), ("author", doc.author), ("outlet", doc.outlet),
+                         ("published", doc.published), ("source URL", doc.source_url),
+                         ("captured at", doc.captured_at), ("media type", doc.media_type),
+                         ("language", f"{doc.language}{' (mixed)' if doc.mixed_language else ''}"),
+                         ("encoding", f"{doc.encoding} ({doc.encoding_method})" if doc.encoding else None),
+                         ("pages", str(len(doc.pages)) if doc.pages else None),
+                         ("extractor", f"{doc.extractor} {doc.extractor_version}"),
+                         ("warnings", "; ".join(doc.warnings) if doc.warnings else None)):
+        if value:
+            out.print(f"  {label:<12} {escape(str(value))}")
+    for link in opened.document_links(doc.id):
+        other = link["b"] if link["a"] == doc.id else link["a"]
+        out.print(f"  {link['kind']:<14} document {other} (similarity {link['similarity']:.2f})")
+    if not meta_only:
+        out.print()
+        out.print(escape(doc.text or ""))
 
 
 class _LazyAnalyze(TyperGroup):

@@ -122,12 +122,14 @@ class Ingest:
     """One ``add`` run over many paths."""
 
     def __init__(self, case: Case, meta: CaptureMetadata, max_size: int, batch_size: int,
-                 on_result: Callable[[AddResult], None] | None = None) -> None:
+                 on_result: Callable[[AddResult], None] | None = None,
+                 after_commit: Callable[[list[AddResult]], None] | None = None) -> None:
         self.case = case
         self.meta = meta
         self.max_size = max_size
         self.batch_size = batch_size
         self.on_result = on_result
+        self.after_commit = after_commit
         self.summary = AddSummary()
         self.captured_by = meta.captured_by or case.default_captured_by()
         self._pending: list[tuple[InputFile, StagedBlob]] = []
@@ -215,6 +217,9 @@ class Ingest:
             writer.commit(entries, staged_new)
         for result in results:
             self._report(result)
+        if self.after_commit is not None:
+            # Later stages run per committed batch, so memory stays bounded and a crash loses little.
+            self.after_commit([r for r in results if r.status == "added"])
 
 
 def _known_sightings(conn: Any, sha256: str) -> list[dict[str, Any]] | None:
@@ -232,6 +237,7 @@ def _media_type(conn: Any, sha256: str) -> str | None:
 
 def add_paths(case: Case, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
               max_size: int, batch_size: int,
-              on_result: Callable[[AddResult], None] | None = None) -> AddSummary:
+              on_result: Callable[[AddResult], None] | None = None,
+              after_commit: Callable[[list[AddResult]], None] | None = None) -> AddSummary:
     """Add files and folders to ``case``; see :class:`Ingest`."""
-    return Ingest(case, meta or CaptureMetadata(), max_size, batch_size, on_result).run(list(paths))
+    return Ingest(case, meta or CaptureMetadata(), max_size, batch_size, on_result, after_commit).run(list(paths))

@@ -53,3 +53,23 @@ CREATE TABLE document_signatures (
     document_id INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
     signature BLOB NOT NULL
 );
+
+-- LSH band keys of each signature: candidates for near-duplicates are found by index look-up,
+-- so memory stays flat however many documents the case holds.
+CREATE TABLE document_bands (
+    band INTEGER NOT NULL,
+    key BLOB NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE
+);
+CREATE INDEX document_bands_key ON document_bands (band, key);
+CREATE INDEX document_bands_document ON document_bands (document_id);
+
+-- Hashes of folded paragraphs (long enough not to be boilerplate), to link repeated paragraphs.
+CREATE TABLE paragraph_hashes (
+    hash BLOB NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+CREATE INDEX paragraph_hashes_hash ON paragraph_hashes (hash);
+CREATE INDEX paragraph_hashes_document ON paragraph_hashes (document_id);
