@@ -53,6 +53,7 @@ class Observation:
     tool: dict[str, Any]
     note: str | None
     file_modified: str | None
+    extra: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Document:
 def _observation(row: Any) -> Observation:
     return Observation(row["seq"], row["source_url"], row["original_name"], row["original_path"],
                        row["captured_at"], row["captured_by"], json.loads(row["tool"]), row["note"],
-                       row["file_modified"])
+                       row["file_modified"], json.loads(row["extra"]) if row["extra"] else None)
 
 
 class Case:

@@ -119,3 +119,18 @@ def test_gzip_member_that_is_not_warc(case: Case, tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(b"plain notes"))
     summary = case.add([path], text=True)
     assert summary.added == 1 and case.count_documents() == 0  # compressed data: skipped, not failed
+
+
+def test_damaged_warc_keeps_the_records_before_the_damage(case: Case, tmp_path: Path) -> None:
+    data = warc_with_two_pages()
+    path = tmp_path / "damaged.warc.gz"
+    path.write_bytes(data[: len(data) - 40])  # the second record's gzip member is cut short
+    results = []
+    case.add([path], text=True, on_text=results.append)
+    (result,) = results
+    assert result.failed and result.documents >= 1 and result.reason
+    docs = list(case.documents())
+    assert [d.status for d in docs].count("failed") == 1
+    assert any(d.status == "ok" and "肝脏移植" in (d.text or "") for d in docs)
+    failed = next(d for d in docs if d.status == "failed")
+    assert failed.locator == "error" and failed.error == result.reason

@@ -40,6 +40,8 @@ class CaptureMetadata:
     captured_by: str | None = None
     captured_at: str | None = None  # ISO 8601 UTC; default: when the file is added
     method: str = "file import"
+    #: What the capturing tool knows besides (HTTP status and headers, capture set, role); canonical JSON only.
+    extra: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,12 @@ def observation_fields(item: InputFile, meta: CaptureMetadata, captured_by: str)
         "tool": {"name": "organwatch", "version": __version__, "method": meta.method},
         "note": meta.note,
         "file_modified": _iso_mtime(item.mtime_ns),
+        **({"extra": meta.extra} if meta.extra is not None else {}),
     }
 
 
 # Fields that make a sighting new: the same file added again with the same URL and note is not.
-_IDENTITY = ("source_url", "original_path", "note", "captured_by")
+_IDENTITY = ("source_url", "original_path", "note", "captured_by", "extra")
 
 
 def _same_sighting(existing: dict[str, Any], new: dict[str, Any], explicit_time: bool) -> bool:
@@ -227,7 +230,8 @@ def _known_sightings(conn: Any, sha256: str) -> list[dict[str, Any]] | None:
     if conn.execute("SELECT 1 FROM captures WHERE id = ?", (sha256,)).fetchone() is None:
         return None
     rows = conn.execute("SELECT * FROM observations WHERE capture_id = ? ORDER BY seq", (sha256,)).fetchall()
-    return [{**dict(row), "tool": json.loads(row["tool"])} for row in rows]
+    return [{**dict(row), "tool": json.loads(row["tool"]), "extra": json.loads(row["extra"]) if row["extra"] else None}
+            for row in rows]
 
 
 def _media_type(conn: Any, sha256: str) -> str | None:

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 OBSERVATION_FIELDS = ("source_url", "original_name", "original_path", "captured_at", "captured_by",
-                      "tool", "note", "file_modified")
+                      "tool", "note", "file_modified", "extra")
+_JSON_FIELDS = ("tool", "extra")
 
 # table -> (key column, columns in insert order)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -32,7 +33,9 @@ def rows_for_entry(seq: int, entry: dict[str, Any], leaf_hex: str) -> dict[str, 
         rows["captures"] = [(capture, entry["size"], entry["media_type"], seq, entry["captured_at"])]
     if kind in ("capture", "observation"):
         values = [entry.get(f) for f in OBSERVATION_FIELDS]
-        values[OBSERVATION_FIELDS.index("tool")] = json.dumps(entry.get("tool"), sort_keys=True)
+        for name in _JSON_FIELDS:
+            value = entry.get(name)
+            values[OBSERVATION_FIELDS.index(name)] = None if value is None else json.dumps(value, sort_keys=True)
         rows["observations"] = [(seq, capture, *values)]
     return rows
 

@@ -60,12 +60,6 @@ class TextSummary:
     failures: list[TextResult] = field(default_factory=list)
 
 
-def _band_keys(signature: np.ndarray[Any, Any]) -> list[tuple[int, bytes]]:
-    rows = _BANDING.rows
-    return [(band, hashlib.blake2b(signature[band * rows:(band + 1) * rows].tobytes(), digest_size=8).digest())
-            for band in range(_BANDING.bands)]
-
-
 def _upsert(conn: Any, capture_id: str, locator: str, values: dict[str, Any]) -> int:
     row = conn.execute("SELECT id FROM documents WHERE capture_id = ? AND locator = ?",
                        (capture_id, locator)).fetchone()
@@ -113,7 +107,7 @@ def _link_duplicates(conn: Any, document_id: int, doc: ExtractedDocument) -> int
     signature = fingerprint(doc.text)
     if not is_empty(signature):
         conn.execute("INSERT INTO document_signatures VALUES (?, ?)", (document_id, signature.tobytes()))
-        keys = _band_keys(signature)
+        keys = _BANDING.band_keys(signature)
         candidates: set[int] = set()
         for band, key in keys:
             candidates.update(r[0] for r in conn.execute(
@@ -195,19 +189,19 @@ class TextStage:
             return TextResult(capture.id, 0, False, f"no text to read in {capture.media_type}", skipped=True)
         path = self.case.blob_path(capture.id)
         documents: list[tuple[str, dict[str, Any], ExtractedDocument]] = []
+        reason = None
         try:
+            # A damaged WARC yields its good records before raising: keep them, and record the damage.
             for doc in extract_documents(path, capture.media_type, first.original_name, self.options,
                                          source_url=first.source_url):
                 documents.append((doc.locator or "", _document_values(doc, first.source_url, capture.captured_at),
                                   doc))
         except TextExtractionError as exc:
-            return self._failed(capture.id, first.source_url, capture.captured_at, str(exc))
+            reason = str(exc)
         except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # a reader bug must not stop a batch
-            return self._failed(capture.id, first.source_url, capture.captured_at,
-                                f"unexpected error in the text stage ({type(exc).__name__}: {exc})")
-        if not documents:
-            return self._failed(capture.id, first.source_url, capture.captured_at,
-                                "no document found in this file (no HTML or PDF record, or no text)")
+            reason = f"unexpected error in the text stage ({type(exc).__name__}: {exc})"
+        if not documents and reason is None:
+            reason = "no document found in this file (no HTML or PDF record, or no text)"
         links = 0
         with self.case.store.writer() as conn:
             keep = []
@@ -217,18 +211,17 @@ class TextStage:
                 links += _link_duplicates(conn, document_id, doc)
                 if self.index_hook is not None:
                     self.index_hook(conn, document_id, doc)
+            if reason is not None:
+                # The failure gets its own row (locator "error" beside good records), so it can be retried.
+                values = {"status": "failed", "error": reason, "source_url": first.source_url,
+                          "captured_at": capture.captured_at, "media_type": capture.media_type, "text": None,
+                          "chars": 0, "processed_at": utc_now(), "pipeline_version": None}
+                document_id = _upsert(conn, capture.id, "error" if documents else "", values)
+                keep.append(document_id)
+                if self.index_hook is not None:
+                    self.index_hook(conn, document_id, None)
             self._drop_others(conn, capture.id, keep)
-        return TextResult(capture.id, len(documents), False, duplicates=links)
-
-    def _failed(self, capture_id: str, source_url: str | None, captured_at: str, reason: str) -> TextResult:
-        with self.case.store.writer() as conn:
-            values = {"status": "failed", "error": reason, "source_url": source_url, "captured_at": captured_at,
-                      "text": None, "chars": 0, "processed_at": utc_now(), "pipeline_version": None}
-            document_id = _upsert(conn, capture_id, "", values)
-            if self.index_hook is not None:
-                self.index_hook(conn, document_id, None)
-            self._drop_others(conn, capture_id, [document_id])
-        return TextResult(capture_id, 0, True, reason)
+        return TextResult(capture.id, len(documents), reason is not None, reason, duplicates=links)
 
     def _drop_others(self, conn: Any, capture_id: str, keep: list[int]) -> None:
         marks = ",".join("?" * len(keep))

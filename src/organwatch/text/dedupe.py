@@ -134,20 +134,20 @@ def paragraph_fingerprints(
     return out
 
 
-def _bands_for(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Choose (bands, rows) minimising false positives + false negatives around ``threshold``."""
+def _bands_for(threshold: float, num_perm: int, recall: float = 0.9) -> tuple[int, int]:
+    """Choose (bands, rows): the most rows per band (fewest spurious candidates) that still makes a
+    pair exactly at ``threshold`` a candidate with probability ``recall``.
+
+    Candidates are verified against the stored signatures, so a spurious candidate costs one vector
+    comparison, while a missed pair is a syndicated copy counted twice: we lean towards recall.
+    """
     best = (num_perm, 1)
-    best_error = float("inf")
-    grid = np.linspace(0.0, 1.0, 201)
-    for bands in range(1, num_perm + 1):
-        if num_perm % bands:
+    for rows in range(1, num_perm + 1):
+        if num_perm % rows:
             continue
-        rows = num_perm // bands
-        probability = 1.0 - (1.0 - grid**rows) ** bands
-        false_positive = float(np.trapezoid(probability[grid < threshold], grid[grid < threshold]))
-        false_negative = float(np.trapezoid(1.0 - probability[grid >= threshold], grid[grid >= threshold]))
-        if false_positive + false_negative < best_error:
-            best, best_error = (bands, rows), false_positive + false_negative
+        bands = num_perm // rows
+        if 1.0 - (1.0 - threshold**rows) ** bands >= recall:
+            best = (bands, rows)
     return best
 
 
@@ -164,12 +164,16 @@ class MinHashLSH(Generic[K]):
     [('a', 1.0)]
     """
 
-    def __init__(self, threshold: float = 0.8, num_perm: int = NUM_PERM) -> None:
+    def __init__(self, threshold: float = 0.8, num_perm: int = NUM_PERM, *, bands: int | None = None) -> None:
+        """``bands`` pins the band layout (it must divide ``num_perm``); by default it is chosen from
+        the threshold. Pin it when band keys are stored, so keys written by an older version match."""
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
+        if bands is not None and (bands < 1 or num_perm % bands):
+            raise ValueError(f"bands must divide num_perm ({num_perm})")
         self.threshold = threshold
         self.num_perm = num_perm
-        self.bands, self.rows = _bands_for(threshold, num_perm)
+        self.bands, self.rows = (bands, num_perm // bands) if bands else _bands_for(threshold, num_perm)
         self._buckets: dict[tuple[int, bytes], list[K]] = defaultdict(list)
         self._signatures: dict[K, Signature] = {}
 
@@ -178,6 +182,10 @@ class MinHashLSH(Generic[K]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._signatures
+
+    def band_keys(self, signature: Signature) -> list[tuple[int, bytes]]:
+        """(band, 8-byte key) pairs of a signature: what a database index of the bands stores."""
+        return list(self._band_keys(signature))
 
     def _band_keys(self, signature: Signature) -> Iterator[tuple[int, bytes]]:
         if signature.shape != (self.num_perm,):

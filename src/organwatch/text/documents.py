@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 from organwatch.text.encoding import charset_from_content_type, sniff_bom
 from organwatch.text.errors import TextExtractionError
@@ -124,7 +124,8 @@ def _looks_like_html(head: bytes) -> bool:
         start = head[bom[1] : bom[1] + 8192]
         text = start[: len(start) - len(start) % 4].decode(bom[0], "ignore")
     else:
-        text = head[:8192].decode("latin-1")
+        skip = bom[1] if bom else 0
+        text = head[skip : skip + 8192].decode("latin-1")
     lowered = text.lstrip("\ufeff\ufffe \t\r\n").lower()
     if lowered.startswith(("<!doctype html", "<html", "<head", "<body", "<meta", "<title", "<!--")):
         return True
@@ -196,15 +197,43 @@ def _declared_kind(name: str | None, media_type: str | None) -> Kind | None:
     return None
 
 
+class _Prepended(io.RawIOBase):
+    """A non-seekable stream whose first bytes were already read to sniff it: serves them again."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        if self._head.nbytes:
+            count = min(len(target), self._head.nbytes)
+            target[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._rest.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+
 class _Input:
-    """The input as a seekable stream plus its head, its size when known, and a display name."""
+    """The input as a stream plus its head, its size when known, and a display name.
+
+    Bytes and paths are seekable; a non-seekable file object (a pipe) is read once, front to back,
+    so a WARC can still be streamed from it.
+    """
 
     def __init__(self, source: Source, name: str | None, stack: ExitStack) -> None:
         self.path: Path | None = None
+        self.size: int | None = None
         if isinstance(source, bytes | bytearray | memoryview):
             data = bytes(source)
             self.stream: BinaryIO = io.BytesIO(data)
-            self.size: int | None = len(data)
+            self.size = len(data)
             self.name = name
         elif isinstance(source, str | os.PathLike):
             self.path = Path(source)
@@ -216,20 +245,31 @@ class _Input:
             self.size = self.path.stat().st_size
         else:
             self.name = name or getattr(source, "name", None)
-            self.stream = source if _seekable(source) else io.BytesIO(source.read())
-            self.size = None
-        self.start = self.stream.tell()
-        self.head = self.stream.read(_HEAD_BYTES)
-        self.stream.seek(self.start)
+            self.stream = source
+        self.seekable = _seekable(self.stream)
+        if self.seekable:
+            self.start = self.stream.tell()
+            self.head = self.stream.read(_HEAD_BYTES)
+            self.stream.seek(self.start)
+        else:
+            self.start = 0
+            self.head = self.stream.read(_HEAD_BYTES)
+            self.stream = io.BufferedReader(_Prepended(self.head, self.stream), buffer_size=_CHUNK)
+
+    def _rewind(self) -> None:
+        if self.seekable:
+            self.stream.seek(self.start)
 
     def read_head(self, size: int) -> bytes:
-        self.stream.seek(self.start)
+        if not self.seekable:
+            return self.head[:size]
+        self._rewind()
         head = self.stream.read(size)
-        self.stream.seek(self.start)
+        self._rewind()
         return head
 
     def read_all(self, limit: int) -> bytes:
-        self.stream.seek(self.start)
+        self._rewind()
         data = self.stream.read(limit + 1)
         if len(data) > limit:
             raise TextExtractionError(
@@ -238,7 +278,7 @@ class _Input:
         return data
 
     def chunks(self) -> Iterator[bytes]:
-        self.stream.seek(self.start)
+        self._rewind()
         while chunk := self.stream.read(_CHUNK):
             yield chunk
 
@@ -271,7 +311,8 @@ def extract_documents(
        pages; empty password for encrypted files. WARC → stream response/resource records (warcio),
        each HTML or PDF payload read as above with its URI, date and offset. Text/Markdown → decode.
     3. **Clean** (NFC, ``\\n`` line ends, no control characters), cap at ``max_text_chars``.
-    4. **Paragraphs and language**: per paragraph and for the document, with a ``mixed`` flag.
+    4. **Paragraphs and language**: per paragraph and for the document (``mixed_language`` when a
+       second language has at least 10% of the text).
 
     Raises :class:`TextExtractionError` (one-line reason) for input that cannot be read. For a
     damaged WARC it is raised after the records before the damage have been yielded.
@@ -283,8 +324,6 @@ def extract_documents(
     with ExitStack() as stack:
         try:
             source_input = _Input(source, name, stack)
-        except TextExtractionError:
-            raise
         except OSError as error:
             raise TextExtractionError(f"cannot read input: {error}", name=name) from error
         try:

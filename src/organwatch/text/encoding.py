@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import charset_normalizer
+import numpy as np
+import numpy.typing as npt
 
 EncodingMethod = Literal["bom", "http-header", "meta", "detection", "default"]
 
@@ -31,6 +33,8 @@ SAMPLE_BYTES = 1 << 20
 SCORE_CHARS = 20_000
 #: How much better (score in -2..1) another candidate must read before it overrides a declaration.
 OVERRIDE_MARGIN = 0.25
+#: A declared codec whose sample scores at least this reads as clean text and is accepted at once.
+CLEAN_SCORE = 0.6
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -74,6 +78,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:\-]+)""", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 _CONTENT_TYPE_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
 _CJK_PUNCTUATION = frozenset("，。、；：？！「」『』（）《》〈〉“”‘’—…·【】〔〕～％．　")
@@ -151,47 +156,73 @@ def _is_han(ch: str) -> bool:
     return 0x3400 <= code <= 0x9FFF or 0x20000 <= code <= 0x3FFFF or 0xF900 <= code <= 0xFAFF
 
 
+def _weight(ch: str, common: frozenset[str]) -> float:
+    """How much one non-ASCII character says "this decoding is right" (1) or "wrong" (-2)."""
+    code = ord(ch)
+    if ch in common or ch in _CJK_PUNCTUATION:
+        return 1.0
+    if _is_han(ch):
+        return -0.3
+    if ch == "\ufffd" or 0xE000 <= code <= 0xF8FF or 0x80 <= code <= 0x9F or code >= 0xF0000:
+        return -2.0
+    if 0x3100 <= code <= 0x312F or 0x31A0 <= code <= 0x31BF:  # bopomofo: GBK read as Big5
+        return -1.5
+    if "À" <= ch <= "ÿ" or ch in "€–—‘’“”…•·°±×÷«»¡¿":
+        return 0.5
+    if _LATIN_EXTENDED.match(ch):
+        return 0.3
+    if 0x3040 <= code <= 0x30FF or 0xAC00 <= code <= 0xD7AF:  # kana, hangul
+        return -0.5
+    if code < 0x3000 and ch.isprintable():
+        return 0.0
+    return -0.5
+
+
+@functools.cache
+def _weights() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """Per-BMP-character weights for :func:`score_text`, and which characters are ideographs."""
+    common = _common_han()
+    weights = np.array([_weight(chr(code), common) for code in range(0x10000)], dtype=np.float32)
+    ideograph = np.array([_is_han(chr(code)) for code in range(0x10000)], dtype=bool)
+    return weights, ideograph
+
+
+_ASCII_ALNUM = np.zeros(0x80, dtype=bool)
+_ASCII_ALNUM[[ord(ch) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"]] = True
+
+
 def score_text(text: str) -> float:
     """Score in about -2..1 how much ``text`` looks like correctly decoded Chinese or European text.
 
-    Only non-ASCII characters count (ASCII reads the same in every candidate). Pure ASCII scores 1.
+    Only non-ASCII characters count (ASCII reads the same in every candidate); pure ASCII scores 1.
+    A single ideograph between ASCII letters or digits scores -1: that is what "café" looks like
+    when read as GBK. Vectorised with numpy over the first ``SCORE_CHARS`` non-ASCII characters.
     """
-    common = _common_han()
-    total = 0.0
-    count = 0
-    for match in _NON_ASCII.finditer(text):
-        run = match.group()
-        start, end = match.span()
-        before = text[start - 1] if start else " "
-        after = text[end] if end < len(text) else " "
-        # A single ideograph glued between ASCII letters is what "café" looks like read as GBK.
-        isolated = len(run) == 1 and before.isalnum() and after.isalnum()
-        for ch in run:
-            count += 1
-            code = ord(ch)
-            if ch in common:
-                total += -1.0 if isolated else 1.0
-            elif ch in _CJK_PUNCTUATION:
-                total += 1.0
-            elif _is_han(ch):
-                total += -1.0 if isolated else -0.3
-            elif ch == "\ufffd" or 0xE000 <= code <= 0xF8FF or 0x80 <= code <= 0x9F or code >= 0xF0000:
-                total -= 2.0
-            elif 0x3100 <= code <= 0x312F or 0x31A0 <= code <= 0x31BF:  # bopomofo: GBK read as Big5
-                total -= 1.5
-            elif "À" <= ch <= "ÿ" or ch in "€–—‘’“”…•·°±×÷«»¡¿":
-                total += 0.5
-            elif _LATIN_EXTENDED.match(ch):
-                total += 0.3
-            elif 0x3040 <= code <= 0x30FF or 0xAC00 <= code <= 0xD7AF:  # kana, hangul
-                total -= 0.5
-            elif code < 0x3000 and ch.isprintable():
-                total += 0.0
-            else:
-                total -= 0.5
-            if count >= SCORE_CHARS:
-                return total / count
-    return total / count if count else 1.0
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    high = codes > 0x7F
+    positions = np.flatnonzero(high)
+    if not len(positions):
+        return 1.0
+    if len(positions) > SCORE_CHARS:
+        codes = codes[: positions[SCORE_CHARS - 1] + 1]
+        high = high[: len(codes)]
+    weights_table, ideograph_table = _weights()
+    bmp = np.minimum(codes, 0xFFFF)
+    weights = weights_table[bmp].astype(np.float64)
+    ideograph = ideograph_table[bmp]
+    astral = codes > 0xFFFF
+    weights[astral] = np.where(codes[astral] >= 0xF0000, -2.0, np.where(codes[astral] <= 0x3FFFF, -0.3, -0.5))
+    ideograph[astral & (codes <= 0x3FFFF) & (codes >= 0x20000)] = True
+    # Isolated: a one-character non-ASCII run with an ASCII letter or digit on both sides.
+    alnum = np.zeros(len(codes), dtype=bool)
+    alnum[~high] = _ASCII_ALNUM[codes[~high]]
+    isolated = high.copy()
+    isolated[1:] &= alnum[:-1]
+    isolated[0] = False
+    isolated[:-1] &= alnum[1:]
+    isolated[-1] = False
+    weights[isolated & ideograph] = -1.0
+    return float(weights[high].sum() / np.count_nonzero(high))
 
 
 def _decode_sample(sample: bytes, codec: str, complete: bool) -> str | None:
@@ -251,14 +282,20 @@ def decode_bytes(
     return DecodedText(text, chosen.encoding, chosen.method, tuple(warnings))
 
 
-def choose_encoding(data: bytes, *, http_charset: str | None = None, html: bool = False) -> DecodedText:
-    """Decide the codec of ``data`` from a sample, without decoding all of it (text is left empty)."""
+def choose_encoding(
+    data: bytes, *, http_charset: str | None = None, html: bool = False, prefix: bool = False
+) -> DecodedText:
+    """Decide the codec of ``data`` from a sample, without decoding all of it (text is left empty).
+
+    ``prefix=True`` says ``data`` is only the start of the input, so a multibyte character cut at
+    its end is not evidence against a codec.
+    """
     bom = sniff_bom(data)
     if bom:
         return DecodedText("", bom[0], "bom")
     head = data[:16384]
     first_high = _HIGH_BYTE.search(data)
-    if first_high is None:
+    if first_high is None and not prefix:
         declared = normalise_encoding_name(http_charset) or (
             normalise_encoding_name(sniff_declared_charset(head)) if html else None
         )
@@ -268,9 +305,9 @@ def choose_encoding(data: bytes, *, http_charset: str | None = None, html: bool 
         return DecodedText("", declared or "utf-8", method if declared else "default")
 
     # Score where the non-ASCII text is: pages often open with kilobytes of ASCII scripts and styles.
-    offset = first_high.start() if first_high.start() >= SAMPLE_BYTES // 2 else 0
+    offset = first_high.start() if first_high and first_high.start() >= SAMPLE_BYTES // 2 else 0
     sample = data[offset : offset + SAMPLE_BYTES]
-    complete = offset + SAMPLE_BYTES >= len(data)
+    complete = offset + SAMPLE_BYTES >= len(data) and not prefix
 
     declarations: list[tuple[str, EncodingMethod, str]] = []
     if http_charset:
@@ -293,7 +330,24 @@ def choose_encoding(data: bytes, *, http_charset: str | None = None, html: bool 
         value = scored[codec]
         return None if value == float("-inf") else value
 
-    first_declared = next((codec for _l, _m, codec in declarations if codec), None)
+    first = next(((label, method, codec) for label, method, codec in declarations if codec), None)
+    first_declared = first[2] if first else None
+
+    # Fast paths. Legacy-encoded Chinese is practically never valid UTF-8, so valid UTF-8 settles it
+    # unless the text is too short to be sure; a declaration that reads as clean text is trusted.
+    if _decode_sample(sample, "utf-8", complete) is not None:
+        high_bytes = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+        if first is None or first_declared == "utf-8":
+            return DecodedText("", "utf-8", first[1] if first else "detection", tuple(warnings))
+        if high_bytes >= 16:
+            warnings.append(f"declared charset {first[0]!r} ({first[1]}) but the content is valid UTF-8")
+            return DecodedText("", "utf-8", "detection", tuple(warnings))
+    if first is not None and first_declared != "utf-8":
+        for name in (first[2], *_ALTERNATES.get(first[2], ())):
+            value = score(name)
+            if value is not None and value >= CLEAN_SCORE:
+                return DecodedText("", name, first[1], tuple(warnings))
+
     for name in _candidates(first_declared):
         score(name)
     best_codec, best_score = max(scored.items(), key=lambda item: item[1])
@@ -301,8 +355,9 @@ def choose_encoding(data: bytes, *, http_charset: str | None = None, html: bool 
         # Not convincingly UTF-8 or Chinese: consider Western European, then what the detector thinks.
         score("cp1252")
         guess = _detector_guess(sample)
-        if guess and score(guess) is not None:
-            best_codec, best_score = max(scored.items(), key=lambda item: item[1])
+        if guess:
+            score(guess)
+        best_codec, best_score = max(scored.items(), key=lambda item: item[1])
 
     for label, method, codec in declarations:
         if not codec:

@@ -140,15 +140,34 @@ def strip_tags(chunks: Iterable[str], *, max_chars: int | None = None) -> tuple[
     parts: list[str] = []
     size = 0
     truncated = False
+    last = ""
+
+    def add(piece: str) -> None:
+        nonlocal size, last
+        piece = _LINE_BREAKS.sub("\n", piece)  # so ``size`` is close to the final length
+        # Whitespace split by a chunk boundary: collapse it as _SPACES and _LINE_BREAKS would have.
+        if last == "\n":
+            piece = piece.lstrip()
+        elif last == " " and piece[:1].isspace():
+            piece = piece.lstrip(" ")
+            if piece.startswith("\n"):
+                trimmed = parts[-1].rstrip(" ")
+                size -= len(parts[-1]) - len(trimmed)
+                parts[-1] = trimmed
+                piece = "\n" + piece.lstrip()
+        if piece:
+            parts.append(piece)
+            size += len(piece)
+            last = piece[-1]
+
     for chunk in chunks:
-        piece = stripper.feed(chunk)
-        parts.append(piece)
-        size += len(piece)
-        if max_chars is not None and size > max_chars + 1024:
+        add(stripper.feed(chunk))
+        # Cleaning can still shrink the text a little (control characters, spaces before line ends).
+        if max_chars is not None and size > max_chars * 1.05 + 4096:
             truncated = True
             break
     if not truncated:
-        parts.append(stripper.feed("", final=True))
+        add(stripper.feed("", final=True))
     text = _LINE_BREAKS.sub("\n", clean_text("".join(parts))).strip()
     if max_chars is not None and len(text) > max_chars:
         text, truncated = text[:max_chars], True
@@ -280,7 +299,7 @@ def extract_large_html(
     The encoding is chosen from ``head`` (the first megabyte or so); memory stays proportional to
     the text kept (``max_chars``), not to the input.
     """
-    chosen = choose_encoding(head, http_charset=http_charset, html=True)
+    chosen = choose_encoding(head, http_charset=http_charset, html=True, prefix=True)
     return _stripped(
         iter_decode(chunks, chosen.encoding),
         chosen,

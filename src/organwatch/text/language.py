@@ -2,13 +2,16 @@
 
 No language model can be downloaded here, and our sources are Chinese or English, so script statistics
 do: Han characters mean Chinese, and OpenCC tells the script (a character that t2s changes is
-traditional, one that s2t changes is simplified). Latin text is English when enough of its words are
-English function words. Paragraphs too short to tell inherit the document's verdict.
+traditional, one that s2t changes is simplified; tabulated once per character, see ``_classes``).
+Latin text is English when enough of its words are English function words. Paragraphs too short to
+tell inherit the document's verdict.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -16,7 +19,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from organwatch.text.chinese import to_simplified_aligned, to_traditional_aligned
+from organwatch.text.chinese import to_simplified, to_traditional
 
 Language = Literal["en", "zh-Hans", "zh-Hant", "other"]
 
@@ -68,62 +71,81 @@ class ScriptCounts:
         return self.han + self.syllabic + LATIN_WEIGHT * (self.latin + self.other)
 
 
-def _ranges(codes: npt.NDArray[np.uint32], ranges: tuple[tuple[int, int], ...]) -> npt.NDArray[np.bool_]:
-    mask = np.zeros(codes.shape, dtype=bool)
-    for low, high in ranges:
-        mask |= (codes >= low) & (codes <= high)
-    return mask
+_HAN, _LATIN, _OTHER, _SYLLABIC = 1, 2, 3, 4
+# Exactly the letters _classes() calls Latin (category L, up to U+024F), so words line up with starts.
+_LATIN_WORD = re.compile(r"[A-Za-zªµºÀ-ÖØ-öø-ɏ]+")
 
 
-_HAN = ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
-_LATIN = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F))
-_SYLLABIC = ((0x3040, 0x30FF), (0xAC00, 0xD7AF), (0x1100, 0x11FF))
-_OTHER_LETTERS = ((0x370, 0x3FF), (0x400, 0x52F), (0x530, 0x58F), (0x590, 0x5FF), (0x600, 0x6FF),
-                  (0x900, 0xDFF), (0xE00, 0xEFF), (0x10A0, 0x10FF), (0x1200, 0x137F))  # fmt: skip
-_LATIN_WORD = re.compile(r"[a-zß-ɏ]+")
+_SIMPLIFIED_ONLY, _TRADITIONAL_ONLY, _KIND = 8, 16, 7
 
 
-def _prefix(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    out = np.zeros(mask.shape[0] + 1, dtype=np.int64)
-    np.cumsum(mask, out=out[1:])
-    return out
+@functools.cache
+def _classes() -> npt.NDArray[np.uint8]:
+    """Script class of every BMP code point, built once (64 KB).
+
+    Low three bits: Han, Latin letter, other letter, kana/hangul. Bit 8: a Han character that OpenCC
+    s2t changes (simplified-only); bit 16: one that t2s changes (traditional-only). Per character, not
+    per phrase: a few characters such as 后 or 干 are also traditional, which statistics over a
+    paragraph absorb, and a table lookup is a hundred times faster than converting every paragraph.
+    """
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for code in range(0x10000):
+        if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF:
+            table[code] = _HAN
+        elif 0x3040 <= code <= 0x30FF or 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+            table[code] = _SYLLABIC
+        elif unicodedata.category(chr(code)).startswith("L"):
+            table[code] = _LATIN if code <= 0x24F else _OTHER
+    han = [chr(code) for code in np.flatnonzero(table == _HAN)]
+    # One OpenCC call per direction: newlines keep characters from forming phrases.
+    for converted, bit in (
+        (to_traditional("\n".join(han)), _SIMPLIFIED_ONLY),
+        (to_simplified("\n".join(han)), _TRADITIONAL_ONLY),
+    ):
+        for original, new in zip(han, converted.split("\n"), strict=True):
+            if new != original:
+                table[ord(original)] |= bit
+    return table
 
 
 def _count_block(block: str, spans: Sequence[tuple[int, int]]) -> npt.NDArray[np.int64]:
     """Counts for ``spans`` (offsets into ``block``), vectorised over the whole block at once."""
     codes = np.frombuffer(block.encode("utf-32-le"), dtype=np.uint32)
-    han = _ranges(codes, _HAN)
-    if han.any():
-        simplified = np.frombuffer(to_simplified_aligned(block).encode("utf-32-le"), dtype=np.uint32)
-        traditional = np.frombuffer(to_traditional_aligned(block).encode("utf-32-le"), dtype=np.uint32)
-        traditional_only = han & (codes != simplified)
-        simplified_only = han & (codes != traditional)
-    else:
-        traditional_only = simplified_only = han
-    latin = _ranges(codes, _LATIN)
-    word_start = latin.copy()
-    word_start[1:] &= ~latin[:-1]
+    table = _classes()[np.minimum(codes, 0xFFFF)]
+    classes = table & _KIND
+    classes[(codes >= 0x20000) & (codes <= 0x3FFFF)] = _HAN  # Ext-B and later: still Han
+    # One row per count, one column per character; column 0 stays zero so prefix sums start at 0.
+    masks = np.zeros((7, len(codes) + 1), dtype=np.uint8)
+    masks[0, 1:] = classes == _HAN
+    masks[1, 1:] = (table & _SIMPLIFIED_ONLY) != 0
+    masks[2, 1:] = (table & _TRADITIONAL_ONLY) != 0
+    latin = classes == _LATIN
+    masks[3, 1:] = latin
+    masks[4, 1:] = latin
+    masks[4, 2:] &= ~latin[:-1]  # word starts
+    masks[5, 1:] = classes == _OTHER
+    masks[6, 1:] = classes == _SYLLABIC
+    prefix = np.cumsum(masks, axis=1, dtype=np.int32)  # along rows: contiguous, hence fast
     # Lower-casing keeps length for Latin letters; a word regex plus a set beats a stopword alternation.
     lowered = block.lower()
     if len(lowered) != len(block):
         lowered = block
-    stopwords = np.fromiter(
-        (m.start() for m in _LATIN_WORD.finditer(lowered) if m.group() in _ENGLISH_STOPWORDS), dtype=np.int64
-    )
-    prefixes = [
-        _prefix(mask)
-        for mask in (
-            han, simplified_only, traditional_only, latin, word_start,
-            _ranges(codes, _OTHER_LETTERS), _ranges(codes, _SYLLABIC),
+    words = _LATIN_WORD.findall(lowered)
+    word_starts = np.flatnonzero(masks[4, 1:])
+    if len(words) == len(word_starts):
+        # map() over a frozenset's __contains__ runs in C: no Python frame per word.
+        is_stopword = np.fromiter(map(_ENGLISH_STOPWORDS.__contains__, words), dtype=bool, count=len(words))
+        stopwords = word_starts[is_stopword]
+    else:  # a case mapping changed the letters (rare): match word by word
+        stopwords = np.fromiter(
+            (m.start() for m in _LATIN_WORD.finditer(lowered) if m.group() in _ENGLISH_STOPWORDS), dtype=np.int64
         )
-    ]  # fmt: skip
     starts = np.fromiter((start for start, _ in spans), dtype=np.int64, count=len(spans))
     ends = np.fromiter((end for _, end in spans), dtype=np.int64, count=len(spans))
-    columns = [prefix[ends] - prefix[starts] for prefix in prefixes]
+    counts = (prefix[:, ends] - prefix[:, starts]).T.astype(np.int64)
     english = np.searchsorted(stopwords, ends) - np.searchsorted(stopwords, starts)
     # Column order is ScriptCounts' field order: han, simplified, traditional, latin, english, words...
-    table = np.stack([*columns[:4], english, *columns[4:]], axis=1)
-    return table.astype(np.int64)
+    return np.concatenate([counts[:, :4], english[:, None], counts[:, 4:]], axis=1)
 
 
 def _sample(text: str) -> str:

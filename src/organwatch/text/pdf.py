@@ -48,13 +48,17 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def _pypdf_messages() -> Iterator[list[str]]:
-    """Collect what pypdf logs or warns (damaged xref, bad fonts) as document warnings instead."""
+def _library_messages(*names: str) -> Iterator[list[str]]:
+    """Collect what pypdf or pdfminer log or warn (damaged xref, bad fonts) as document warnings.
+
+    Otherwise they go to the user's terminal, or fail the test suite, which treats warnings as errors.
+    """
     handler = _Collect()
-    log = logging.getLogger("pypdf")
-    log.addHandler(handler)
-    previous = log.propagate
-    log.propagate = False
+    logs = [logging.getLogger(name) for name in names]
+    previous = [log.propagate for log in logs]
+    for log in logs:
+        log.addHandler(handler)
+        log.propagate = False
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -64,8 +68,9 @@ def _pypdf_messages() -> Iterator[list[str]]:
             if text not in handler.messages:
                 handler.messages.append(text)
     finally:
-        log.removeHandler(handler)
-        log.propagate = previous
+        for log, propagate in zip(logs, previous, strict=True):
+            log.removeHandler(handler)
+            log.propagate = propagate
 
 
 def _metadata_value(metadata: Any, key: str) -> str | None:
@@ -79,25 +84,26 @@ def _metadata_value(metadata: Any, key: str) -> str | None:
 
 def _open(source: bytes | BinaryIO) -> Any:
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     stream = io.BytesIO(source) if isinstance(source, bytes | bytearray | memoryview) else source
     try:
         reader = PdfReader(stream, strict=False)
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as error:
+    except Exception as error:  # PdfReadError, but also KeyError, TypeError... on hostile files
         raise TextExtractionError(f"PDF is damaged or truncated and cannot be opened ({error})") from error
-    if reader.is_encrypted:
-        try:
-            result = reader.decrypt("")
-        except (NotImplementedError, DependencyError) as error:
-            raise TextExtractionError(f"PDF is encrypted with an unsupported method ({error})") from error
-        if not result:
-            raise TextExtractionError("PDF is encrypted and needs a password; decrypt it and add it again")
+    try:
+        decrypted = reader.decrypt("") if reader.is_encrypted else True
+    except (NotImplementedError, DependencyError) as error:
+        raise TextExtractionError(f"PDF is encrypted with an unsupported method ({error})") from error
+    except Exception as error:  # a broken /Encrypt dictionary
+        raise TextExtractionError(f"PDF is damaged: its encryption dictionary cannot be read ({error})") from error
+    if not decrypted:
+        raise TextExtractionError("PDF is encrypted and needs a password; decrypt it and add it again")
     try:
         _ = len(reader.pages)
     except FileNotDecryptedError as error:
         raise TextExtractionError("PDF is encrypted and needs a password") from error
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as error:
+    except Exception as error:  # as above: any exception here means a broken page tree
         raise TextExtractionError(f"PDF is damaged: its page tree cannot be read ({error})") from error
     return reader
 
@@ -130,25 +136,29 @@ def extract_pdf(source: bytes | BinaryIO, *, use_pdfplumber: bool = True, max_ch
     that fails is left empty, with a warning) → pages that came out empty are tried with pdfplumber
     → pages with no text at all are reported (scanned pages need OCR, which we do not do here).
     """
-    with _pypdf_messages() as messages:
+    texts: list[str] = []
+    page_warnings: list[str] = []
+    metadata = None
+    with _library_messages("pypdf", "pdfminer") as messages:
         reader = _open(source)
-        texts: list[str] = []
-        page_warnings: list[str] = []
-        for number, page in enumerate(reader.pages, start=1):
+        try:
+            pages = list(reader.pages)
+        except Exception as error:  # pypdf raises anything on hostile files; the reason is what matters
+            raise TextExtractionError(f"PDF is damaged: its pages cannot be listed ({error})") from error
+        for number, page in enumerate(pages, start=1):
             try:
                 texts.append(page.extract_text() or "")
             except Exception as error:  # one broken page must not lose the others
                 texts.append("")
                 page_warnings.append(f"page {number}: text could not be extracted ({error})")
-        metadata = None
         try:
             metadata = reader.metadata
         except Exception as error:  # a broken info dictionary must not lose the text
             page_warnings.append(f"document information could not be read ({error})")
-    empty = [number for number, text in enumerate(texts, start=1) if not text.strip()]
+        empty = [number for number, text in enumerate(texts, start=1) if not text.strip()]
+        recovered = _plumber_pages(source, empty) if empty and use_pdfplumber else {}
     extractor = "pypdf"
-    if empty and use_pdfplumber:
-        recovered = _plumber_pages(source, empty)
+    if recovered:
         for number, text in recovered.items():
             if text.strip():
                 texts[number - 1] = text

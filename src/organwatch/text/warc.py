@@ -116,6 +116,9 @@ def iter_warc_payloads(
     iterator: Any = ArchiveIterator(counting)
     try:
         for record in iterator:
+            if record.rec_headers.get_header("Content-Length") is None or not record.rec_type:
+                damage = "a record has no WARC-Type or Content-Length header"
+                break
             records += 1
             payload = _read(record, record_types, max_record_bytes)
             # Asking for offset and length makes warcio read the rest of the record.

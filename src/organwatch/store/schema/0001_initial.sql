@@ -47,6 +47,7 @@ CREATE TABLE observations (
     captured_by TEXT NOT NULL,
     tool TEXT NOT NULL,                -- JSON {"name": ..., "version": ..., "method": ...}
     note TEXT,
-    file_modified TEXT
+    file_modified TEXT,
+    extra TEXT                         -- JSON: what a capture tool knows besides (HTTP exchange, capture set)
 );
 CREATE INDEX observations_capture ON observations (capture_id);
