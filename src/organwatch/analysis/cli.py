@@ -60,12 +60,17 @@ OutOption = Annotated[
 InputArgument = Annotated[Path, typer.Argument(help="input CSV (UTF-8, header line first)", show_default=False)]
 
 
+CaseCheckOption = Annotated[Path | None, typer.Option(
+    "--case", help="Check that every capture:<sha256>[#start-end] source cited by the input exists in this case.")]
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=1)
 
 
 def _run(
+    case: Path | None,
     compute: Callable[[], Reportable],
     fmt: OutputFormat,
     out: Path | None,
@@ -79,6 +84,19 @@ def _run(
     except AnalysisError as exc:
         _fail(str(exc))
         return
+    if case is not None:
+        from organwatch.case import open_case
+        from organwatch.errors import OrganWatchError
+
+        from .case_sources import check_case_sources
+
+        try:
+            problems = check_case_sources(jsonable(result.to_dict()), open_case(case))
+        except OrganWatchError as exc:
+            _fail(str(exc))
+            return
+        if problems:
+            _fail(f"{len(problems)} source(s) not found in the case: " + "; ".join(problems))
     written: list[Path] = []
     if out is not None:
         try:
@@ -138,9 +156,10 @@ def capacity(
                                        "independent: per row")
     ] = Correlation.shared,
     fmt: FormatOption = OutputFormat.table,
+    case: CaseCheckOption = None,
     out: OutOption = None,
 ) -> None:
-    _run(
+    _run(case,
         lambda: estimate_capacity(path, draws=draws, seed=seed, correlation=correlation.value),
         fmt, out,
         lambda r: [
@@ -186,6 +205,7 @@ def series(
                                                      "left out of the reference distribution")] = None,
     min_mean: Annotated[float, typer.Option(help="leave out reference countries with a smaller mean")] = 0.0,
     fmt: FormatOption = OutputFormat.table,
+    case: CaseCheckOption = None,
     out: OutOption = None,
 ) -> None:
     span = _parse_years(years)
@@ -196,7 +216,7 @@ def series(
                                 ratio_year=ratio_year, country=country, min_mean=min_mean,
                                 exclude=[country] if country else [])
 
-    _run(
+    _run(case,
         compute, fmt, out,
         lambda r: [("Model fits", r.to_frame(),
                     ["model", "parameters", "r2", "one_minus_r2", "adj_r2", "aic", "durbin_watson", "shapiro_p"])],
@@ -220,6 +240,7 @@ def consistency(
                                              min=0.0, max=0.99)] = 0.01,
     show_all: Annotated[bool, typer.Option("--all", help="list every check, not only contradictions")] = False,
     fmt: FormatOption = OutputFormat.table,
+    case: CaseCheckOption = None,
     out: OutOption = None,
 ) -> None:
     def compute() -> Reportable:
@@ -234,7 +255,7 @@ def consistency(
         return [("All checks" if show_all else "Contradictions", frame, [*cols, "contradiction"] if show_all
                  else cols)]
 
-    _run(compute, fmt, out, tables, _provenance("consistency", path, reference=reference, country=country,
+    _run(case, compute, fmt, out, tables, _provenance("consistency", path, reference=reference, country=country,
                                                  tolerance=tolerance))
 
 
@@ -251,9 +272,10 @@ def accounting(
     draws: Annotated[int, typer.Option(help="Monte Carlo draws", min=1)] = 10_000,
     seed: Annotated[int, typer.Option(help="random seed")] = 1,
     fmt: FormatOption = OutputFormat.table,
+    case: CaseCheckOption = None,
     out: OutOption = None,
 ) -> None:
-    _run(
+    _run(case,
         lambda: account_sources(path, draws=draws, seed=seed), fmt, out,
         lambda r: [("Total, sources and remainder", r.to_frame(),
                     ["item", "role", "value", "central", "low", "high", "period", "source"])],
@@ -271,9 +293,10 @@ def waiting(
     path: InputArgument,
     baseline: Annotated[str | None, typer.Option(help="country to compare every wait with")] = None,
     fmt: FormatOption = OutputFormat.table,
+    case: CaseCheckOption = None,
     out: OutOption = None,
 ) -> None:
-    _run(
+    _run(case,
         lambda: compare_waiting_times(path, baseline=baseline), fmt, out,
         lambda r: [("Waiting times (days)", r.to_frame(),
                     ["organ", "country", "year", "kind", "wait", "central_days",
