@@ -39,7 +39,12 @@ demo: install
 	$(BIN)/organwatch list --case $(DEMO)
 	$(BIN)/organwatch bundle --case $(DEMO) --out $(DEMO)/exports/sample-bundle.zip
 	$(BIN)/organwatch verify-bundle $(DEMO)/exports/sample-bundle.zip
-	@echo "Demo case ready in ./$(DEMO). Try: $(BIN)/organwatch log --case $(DEMO)"
+	$(BIN)/organwatch analyze series sample/analysis/official_counts.csv --metric deceased_donors \
+		--years 2010-2016 $(if $(wildcard ../shared/data/godt),--reference ../shared/data/godt/global-organ-donation_2018.csv) \
+		--out $(DEMO)/reports/series.html
+	$(BIN)/organwatch analyze accounting sample/analysis/accounting_kilgour_matas_2000_2005.csv \
+		--out $(DEMO)/reports/accounting.html
+	@echo "Demo case ready in ./$(DEMO) (reports in $(DEMO)/reports/). Try: $(BIN)/organwatch text --case $(DEMO) 1"
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks tools
