@@ -131,6 +131,8 @@ def add(
                                                     "(default: now).")] = None,
     text: Annotated[bool, typer.Option("--text/--no-text", help="Also read the text of new captures "
                                        "(the text stage).")] = True,
+    split_records: Annotated[bool, typer.Option("--split-records", help="Also make every record of an added "
+                                                "WARC its own capture (WACZ files always are).")] = False,
 ) -> None:
     """Archive files: exact bytes, hashed, logged and signed. Re-adding the same bytes is safe.
 
@@ -143,7 +145,11 @@ def add(
     meta = CaptureMetadata(source_url=source_url, note=note, captured_by=captured_by, captured_at=captured_at)
     mode = _progress_mode()
 
+    added_archives: list[AddResult] = []
+
     def show(result: AddResult) -> None:
+        if result.status == "added" and result.media_type in ("application/wacz", "application/warc"):
+            added_archives.append(result)
         if result.status == "failed":
             err.print(escape(_result_line(result)))
         elif mode == "lines":
@@ -164,6 +170,7 @@ def add(
             summary = _add_with_bar(opened, paths, meta, show, text, show_text)
         else:
             summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text)
+    web_failed = _import_web_archives(opened, added_archives, meta, split_records)
     for note_text in summary.recovery_notes:
         err.print(f"recovered: {escape(note_text)}")
     out.print(f"Added {summary.added} ({format_size(summary.bytes_added)}), already present "
@@ -173,8 +180,27 @@ def add(
         out.print(f"Text: {text_summary.documents} document(s) from {text_summary.captures} new capture(s), "
                   f"{text_summary.failed} failed, {text_summary.skipped} without text."
                   + (" Retry with `organwatch reprocess --failed-only`." if text_summary.failed else ""))
-    if summary.failed or text_summary.failed:
+    if summary.failed or text_summary.failed or web_failed:
         raise typer.Exit(1)
+
+
+def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetadata, split_records: bool) -> bool:
+    """Make each record of added WACZ (and, if asked, WARC) files a capture; True if a check failed."""
+    archives = [r for r in added if r.media_type == "application/wacz"
+                or (split_records and r.media_type == "application/warc")]
+    failed = False
+    for result in archives:
+        from organwatch.webcapture import record_web_archive
+
+        with _errors():
+            imported = record_web_archive(case, result.capture_id or "", meta=meta)
+        digests = {True: "digests OK", False: "DIGESTS FAILED", None: "no digests to check"}[imported.digests_ok]
+        out.print(f"web archive {escape(result.path)}: {imported.records} record(s), {imported.stored} stored as "
+                  f"captures, {len(imported.skipped)} skipped; {digests}")
+        if imported.digests_ok is False:
+            err.print(escape(f"failed   {result.path}: the WACZ's own datapackage digests do not match its contents"))
+            failed = True
+    return failed
 
 
 def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
@@ -436,6 +462,16 @@ def text(ref: Annotated[str, typer.Argument(help="Document number, or a capture 
     if not meta_only:
         out.print()
         out.print(escape(doc.text or ""))
+
+
+def _register_web_capture() -> None:
+    from organwatch.webcapture import cli as webcapture_cli
+
+    for command in (webcapture_cli.capture, webcapture_cli.recapture, webcapture_cli.changes):
+        app.command()(command)
+
+
+_register_web_capture()
 
 
 class _LazyAnalyze(TyperGroup):

@@ -389,4 +389,8 @@ def verify_case(case: Case) -> VerifyReport:
     verifier.scan_entries(heads)
     verifier.check_blobs()
     verifier.check_database()
+    # Capture sets (web capture) bind several captures in one signed event: check every member is there.
+    from organwatch.webcapture.captureset import check_capture_sets
+
+    verifier.report.findings.extend(check_capture_sets(case))
     return verifier.report

@@ -1,0 +1,103 @@
+"""Capture sets: the items of one web capture (exchange, screenshot, PDF, DOM, media) bound together.
+
+Each member is an ordinary capture whose logged sighting carries ``extra.capture_set`` and
+``extra.role``. After all members are stored, one ``capture_set`` evidence event lists them, so the
+set itself is in the signed log: nobody can later add or drop a screenshot without it showing.
+:func:`check_capture_sets` is the part of ``organwatch verify`` that checks this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from organwatch.archive.verify import Finding
+
+if TYPE_CHECKING:
+    from organwatch.case import Case
+
+EVENT = "capture_set"
+ROLES = ("http-exchange", "screenshot", "pdf", "dom", "media", "text-diff")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One capture of a set and what it is."""
+
+    capture: str
+    role: str
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """As logged."""
+        return {"capture": self.capture, "role": self.role, **({"url": self.url} if self.url else {})}
+
+
+def iter_sets(case: Case) -> Iterator[dict[str, Any]]:
+    """Every ``capture_set`` event in log order (each has ``seq`` added)."""
+    for seq, entry in enumerate(case.log_entries()):
+        if entry.get("type") == EVENT:
+            yield {**entry, "seq": seq}
+
+
+def latest_sets(case: Case) -> dict[str, dict[str, Any]]:
+    """The newest capture set of each requested URL."""
+    latest: dict[str, dict[str, Any]] = {}
+    for event in iter_sets(case):
+        latest[event["source_url"]] = event
+    return latest
+
+
+def member(event: dict[str, Any], role: str) -> str | None:
+    """The capture id of the first member with ``role``."""
+    return next((m["capture"] for m in event.get("members", []) if m.get("role") == role), None)
+
+
+def check_capture_sets(case: Case) -> list[Finding]:
+    """Findings for ``organwatch verify``: members missing or not claiming their set; sets left unfinished.
+
+    Codes — errors: ``capture-set-member-missing``, ``capture-set-member-mismatch``,
+    ``recapture-unknown-set``; warning: ``capture-set-unfinished`` (members stored, set event never
+    written: a capture was interrupted; capturing the URL again completes the record).
+    """
+    findings: list[Finding] = []
+    claimed: dict[str, set[tuple[str, str]]] = {}
+    for capture in case.captures():
+        for obs in capture.observations:
+            extra = obs.extra or {}
+            if isinstance(extra.get("capture_set"), str):
+                claimed.setdefault(extra["capture_set"], set()).add((capture.id, str(extra.get("role"))))
+    known: set[str] = set()
+    for event in iter_sets(case):
+        set_id = str(event.get("capture_set"))
+        known.add(set_id)
+        where = f"capture set {set_id} (log entry {event['seq']})"
+        for item in event.get("members", []):
+            capture_id, role = str(item.get("capture")), str(item.get("role"))
+            if not any(c == capture_id for c, _ in claimed.get(set_id, set())):
+                exists = _exists(case, capture_id)
+                findings.append(Finding("error", "capture-set-member-mismatch" if exists else
+                                        "capture-set-member-missing", where,
+                                        f"{role} {capture_id[:16]} " + ("was not captured as part of this set"
+                                                                        if exists else "is not in the case")))
+            elif (capture_id, role) not in claimed[set_id]:
+                findings.append(Finding("error", "capture-set-member-mismatch", where,
+                                        f"{capture_id[:16]} is listed as {role} but was captured in another role"))
+    for set_id in sorted(set(claimed) - known):
+        ids = ", ".join(sorted(c[:12] for c, _ in claimed[set_id]))
+        findings.append(Finding("warning", "capture-set-unfinished", f"capture set {set_id}",
+                                f"captures {ids} belong to a set that was never completed (interrupted capture)"))
+    for seq, entry in enumerate(case.log_entries()):
+        if entry.get("type") == "recapture":
+            for key in ("previous_set", "new_set"):
+                value = entry.get(key)
+                if isinstance(value, str) and value not in known and not value.startswith("capture:"):
+                    findings.append(Finding("error", "recapture-unknown-set", f"log entry {seq}",
+                                            f"recapture names {key} {value}, which no capture_set event records"))
+    return findings
+
+
+def _exists(case: Case, capture_id: str) -> bool:
+    with case.store.view() as conn:
+        return conn.execute("SELECT 1 FROM captures WHERE id = ?", (capture_id,)).fetchone() is not None
