@@ -33,6 +33,7 @@ from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
 from organwatch.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
+    from organwatch.stages.extract import ExtractResult, ExtractSummary
     from organwatch.stages.text import TextResult, TextStage, TextSummary
 
 CASE_FILE = "case.toml"
@@ -171,18 +172,23 @@ class Case:
 
     def add(self, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
             on_result: Callable[[AddResult], None] | None = None, max_size: int | None = None,
-            batch_size: int | None = None, text: bool = False,
-            on_text: Callable[[TextResult], None] | None = None) -> AddSummary:
+            batch_size: int | None = None, text: bool = False, extract: bool = False,
+            on_text: Callable[[TextResult], None] | None = None,
+            on_extract: Callable[[ExtractResult], None] | None = None) -> AddSummary:
         """Add files and folders (recursively); see :mod:`organwatch.archive.captures`.
 
-        With ``text=True`` each committed batch of new captures goes through the text stage too.
+        With ``text=True`` each committed batch of new captures goes through the text stage too, and
+        with ``extract=True`` as well their documents through the extract stage.
         """
         after_commit = None
         if text:
             stage = self.text_stage()
 
             def after_commit(results: list[AddResult]) -> None:
-                stage.process([r.capture_id for r in results if r.capture_id], on_text)
+                ids = [r.capture_id for r in results if r.capture_id]
+                stage.process(ids, on_text)
+                if extract and ids:
+                    self.extract(self._document_ids(ids), on_extract)
 
         return add_paths(self, paths, meta,
                          max_size=max_size or settings.get("ORGANWATCH_MAX_FILE_SIZE"),
@@ -195,11 +201,37 @@ class Case:
 
         return TextStage(self)
 
+    def _document_ids(self, capture_ids: list[str]) -> list[int]:
+        with self.store.view() as conn:
+            marks = ",".join("?" * len(capture_ids))
+            return [r[0] for r in conn.execute(f"SELECT id FROM documents WHERE status = 'ok' AND capture_id IN "
+                                               f"({marks}) ORDER BY id", capture_ids)]
+
+    def extract(self, document_ids: Iterable[int] | None = None,
+                on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
+        """Extract mentions and quotes from documents (all by default); see :mod:`organwatch.stages.extract`."""
+        from organwatch.stages.extract import extract_documents
+
+        return extract_documents(self, document_ids, on_result)
+
+    def mentions(self, document_id: int, mention_type: str | None = None) -> list[dict[str, Any]]:
+        """Stored mentions of a document, in text order."""
+        from organwatch.stages.extract import mentions_of
+
+        return mentions_of(self, document_id, mention_type)
+
+    def quotes(self, document_id: int) -> list[dict[str, Any]]:
+        """Stored quotes of a document, in text order."""
+        from organwatch.stages.extract import quotes_of
+
+        return quotes_of(self, document_id)
+
     def reprocess(self, stage: str = "text", *, failed_only: bool = False,
                   on_result: Callable[[TextResult], None] | None = None) -> TextSummary:
-        """Run a derived stage again over the captures (all, or only those whose documents failed)."""
+        """Run the text stage again over the captures (all, or only those whose documents failed)."""
         if stage != "text":
-            raise OrganWatchError(f"unknown stage {stage!r}: the stages that can be re-run are: text")
+            raise OrganWatchError(f"unknown stage {stage!r} for reprocess of captures: use text (or extract "
+                                  "through Case.extract)")
         with self.store.view() as conn:
             if failed_only:
                 query = "SELECT DISTINCT capture_id FROM documents WHERE status = 'failed' ORDER BY capture_id"

@@ -26,6 +26,7 @@ from organwatch.archive.captures import AddResult, CaptureMetadata, format_size
 from organwatch.archive.walk import InputFile, iter_inputs
 from organwatch.case import Case, init_case, open_case
 from organwatch.errors import OrganWatchError
+from organwatch.stages.extract import ExtractResult
 from organwatch.stages.text import TextResult, TextSummary
 
 app = typer.Typer(
@@ -131,6 +132,8 @@ def add(
                                                     "(default: now).")] = None,
     text: Annotated[bool, typer.Option("--text/--no-text", help="Also read the text of new captures "
                                        "(the text stage).")] = True,
+    extract: Annotated[bool, typer.Option("--extract/--no-extract", help="Also extract people, organisations, "
+                                          "places, dates, quantities and quotes from new documents.")] = True,
     split_records: Annotated[bool, typer.Option("--split-records", help="Also make every record of an added "
                                                 "WARC its own capture (WACZ files always are).")] = False,
 ) -> None:
@@ -156,6 +159,12 @@ def add(
             out.print(escape(_result_line(result)))
 
     text_summary = TextSummary()
+    found = {"documents": 0, "mentions": 0, "quotes": 0}
+
+    def show_extract(result: ExtractResult) -> None:
+        found["documents"] += 1
+        found["mentions"] += result.mentions
+        found["quotes"] += result.quotes
 
     def show_text(result: TextResult) -> None:
         text_summary.captures += 1
@@ -167,9 +176,10 @@ def add(
 
     with _errors():
         if mode == "bar":
-            summary = _add_with_bar(opened, paths, meta, show, text, show_text)
+            summary = _add_with_bar(opened, paths, meta, show, text, show_text, extract, show_extract)
         else:
-            summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text)
+            summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text, extract=extract,
+                                 on_extract=show_extract)
     web_failed = _import_web_archives(opened, added_archives, meta, split_records)
     for note_text in summary.recovery_notes:
         err.print(f"recovered: {escape(note_text)}")
@@ -180,6 +190,9 @@ def add(
         out.print(f"Text: {text_summary.documents} document(s) from {text_summary.captures} new capture(s), "
                   f"{text_summary.failed} failed, {text_summary.skipped} without text."
                   + (" Retry with `organwatch reprocess --failed-only`." if text_summary.failed else ""))
+    if text and extract:
+        out.print(f"Extract: {found['mentions']} mention(s) and {found['quotes']} quote(s) in "
+                  f"{found['documents']} document(s).")
     if summary.failed or text_summary.failed or web_failed:
         raise typer.Exit(1)
 
@@ -205,7 +218,8 @@ def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetada
 
 def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
                   show: Callable[[AddResult], None], text: bool,
-                  show_text: Callable[[TextResult], None]) -> Any:
+                  show_text: Callable[[TextResult], None], extract: bool,
+                  show_extract: Callable[[ExtractResult], None]) -> Any:
     total = sum(1 for item in iter_inputs(paths) if isinstance(item, InputFile))
     columns = (TextColumn("[bold]adding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -215,7 +229,8 @@ def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
             show(result)
             progress.advance(task)
 
-        return case.add(paths, meta, on_result=on_result, text=text, on_text=show_text)
+        return case.add(paths, meta, on_result=on_result, text=text, on_text=show_text, extract=extract,
+                        on_extract=show_extract)
 
 
 def _utc_timestamp(text: str) -> str:
@@ -401,7 +416,7 @@ def _describe(entry: dict[str, Any]) -> str:
 
 @app.command()
 def reprocess(case: CaseOption = None,
-              stage: Annotated[str, typer.Option(help="Stage to run again (text).")] = "text",
+              stage: Annotated[str, typer.Option(help="Stage to run again: text, or extract.")] = "text",
               failed_only: Annotated[bool, typer.Option("--failed-only", help="Only captures whose documents "
                                                         "failed.")] = False) -> None:
     """Run a stage again over the captures: after an upgrade, or to retry documents that failed.
@@ -409,6 +424,13 @@ def reprocess(case: CaseOption = None,
     Example: organwatch reprocess --case mycase --stage text --failed-only
     """
     opened = _open(case)
+    if stage == "extract":
+        with _errors():
+            extracted = opened.extract()
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(extracted.by_type.items())) or "none"
+        out.print(f"Extracted from {extracted.documents} document(s): {extracted.mentions} mention(s) ({kinds}), "
+                  f"{extracted.quotes} quote(s).")
+        return
 
     def show(result: TextResult) -> None:
         if result.failed:
@@ -464,6 +486,44 @@ def text(ref: Annotated[str, typer.Argument(help="Document number, or a capture 
         out.print(escape(doc.text or ""))
 
 
+@app.command()
+def mentions(ref: Annotated[str, typer.Argument(help="Document number, or a capture id prefix.")],
+             case: CaseOption = None,
+             mention_type: Annotated[str | None, typer.Option("--type", help="person, organization, place, "
+                                                              "date, quantity or quote.")] = None,
+             fmt: FormatOption = Format.table) -> None:
+    """Show what the extract stage found in a document: each mention with its exact span.
+
+    Example: organwatch mentions --case mycase 12 --type person
+    """
+    opened = _open(case)
+    with _errors():
+        doc = opened.document(ref)
+    items = opened.quotes(doc.id) if mention_type == "quote" else opened.mentions(doc.id, mention_type)
+    if fmt is Format.json:
+        _emit_json({"document": doc.id, "capture": doc.capture_id, "items": items})
+        return
+    if fmt is Format.jsonl:
+        for item in items:
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+        return
+    if mention_type == "quote":
+        table = Table("span", "speaker", "kind", "quote", box=None)
+        for q in items:
+            table.add_row(f"{q['start_char']}-{q['end_char']}", escape(q["speaker"]), q["kind"],
+                          escape(q["text"][:100]))
+    else:
+        table = Table("span", "type", "text", "canonical", "value", box=None)
+        for m in items:
+            value = "" if m["value"] is None else str(m["value"])
+            if m.get("unit"):
+                value += f" {m['unit']}"
+            table.add_row(f"{m['start_char']}-{m['end_char']}", m["type"], escape(m["text"]),
+                          escape(m["canonical"] or ""), escape(value))
+    out.print(table)
+    out.print(f"{len(items)} item(s) in document {doc.id}")
+
+
 def _register_web_capture() -> None:
     from organwatch.webcapture import cli as webcapture_cli
 
@@ -472,6 +532,16 @@ def _register_web_capture() -> None:
 
 
 _register_web_capture()
+
+
+def _register_extract() -> None:
+    from organwatch.extract import cli as extract_cli
+
+    app.command("extract")(extract_cli.extract_command)
+    app.add_typer(extract_cli.eval_app, name="eval")
+
+
+_register_extract()
 
 
 class _LazyAnalyze(TyperGroup):
