@@ -16,7 +16,7 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 install: $(PY)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[semantic]'
 
 install-dev: $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -37,6 +37,9 @@ demo: install
 		--note "bundled sample corpus, written for OrganWatch from public facts"
 	$(BIN)/organwatch verify --case $(DEMO)
 	$(BIN)/organwatch list --case $(DEMO)
+	$(BIN)/organwatch embed --case $(DEMO)
+	$(BIN)/organwatch search --case $(DEMO) "Wang Lijun" --limit 3
+	$(BIN)/organwatch search --case $(DEMO) "器官移植 等待时间" --hybrid --limit 3
 	$(BIN)/organwatch bundle --case $(DEMO) --out $(DEMO)/exports/sample-bundle.zip
 	$(BIN)/organwatch verify-bundle $(DEMO)/exports/sample-bundle.zip
 	$(BIN)/organwatch analyze series sample/analysis/official_counts.csv --metric deceased_donors \

