@@ -134,8 +134,10 @@ def add(
                                        "(the text stage).")] = True,
     extract: Annotated[bool, typer.Option("--extract/--no-extract", help="Also extract people, organisations, "
                                           "places, dates, quantities and quotes from new documents.")] = True,
-    split_records: Annotated[bool, typer.Option("--split-records", help="Also make every record of an added "
-                                                "WARC its own capture (WACZ files always are).")] = False,
+    split_records: Annotated[bool, typer.Option("--split-records/--no-split-records", help="Make every record of "
+                                                "an added WARC its own capture with provenance naming the file "
+                                                "(WACZ files always are); the text is read once, from the WARC.")
+                             ] = True,
 ) -> None:
     """Archive files: exact bytes, hashed, logged and signed. Re-adding the same bytes is safe.
 

@@ -101,3 +101,20 @@ def test_organwatch_add_imports_a_wacz_and_fails_on_bad_digests(case: Case, tmp_
     assert bad.returncode == 1
     assert "datapackage digests do not match" in bad.stderr
     assert run_cli("verify", "--case", str(case.root)).returncode == 0
+
+
+def test_organwatch_add_splits_a_multi_record_warc_unless_told_not_to(case: Case, tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(_warc())
+    kept_whole = run_cli("add", "--case", str(case.root), "--no-split-records", str(warc), check=True)
+    assert "web archive" not in kept_whole.stdout and case.count_captures() == 1
+    split = run_cli("add", "--case", str(case.root), str(warc), check=True)  # already present: not split again
+    assert case.count_captures() == 1 and "web archive" not in split.stdout
+    other = tmp_path / "other.warc.gz"
+    other.write_bytes(_warc() + _warc())  # two copies of each record: same payloads, one new file
+    result = run_cli("add", "--case", str(case.root), str(other), check=True)
+    assert "stored as captures" in result.stdout
+    records = [c for c in case.captures() if c.observations[0].extra]
+    assert records and all(c.observations[0].source_url for c in records)
