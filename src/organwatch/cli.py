@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -27,7 +27,9 @@ from organwatch.archive.walk import InputFile, iter_inputs
 from organwatch.case import Case, init_case, open_case
 from organwatch.errors import OrganWatchError
 from organwatch.stages.extract import ExtractResult
-from organwatch.stages.text import TextResult, TextSummary
+
+if TYPE_CHECKING:  # the text stage pulls in jieba, OpenCC and pypinyin: import it only when a command runs
+    from organwatch.stages.text import TextResult
 
 app = typer.Typer(
     name="organwatch",
@@ -159,6 +161,8 @@ def add(
             err.print(escape(_result_line(result)))
         elif mode == "lines":
             out.print(escape(_result_line(result)))
+
+    from organwatch.stages.text import TextSummary
 
     text_summary = TextSummary()
     found = {"documents": 0, "mentions": 0, "quotes": 0}

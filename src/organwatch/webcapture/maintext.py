@@ -14,8 +14,6 @@ import difflib
 import hashlib
 import unicodedata
 
-from organwatch.text import TextExtractionError, extract_documents
-
 
 def normalise(text: str) -> str:
     """NFC, whitespace collapsed within lines, blank lines dropped: what a reader would call the same text."""
@@ -27,6 +25,9 @@ def main_text(payload: bytes, content_type: str | None, url: str | None = None) 
     """The normalised main text of a response body, or None when it holds no readable text."""
     if not payload:
         return None
+    # Imported here: the text stage loads jieba and OpenCC, which plain CLI start-up should not pay for.
+    from organwatch.text import TextExtractionError, extract_documents
+
     try:
         docs = list(extract_documents(payload, media_type=content_type, source_url=url))
     except (TextExtractionError, ValueError):
