@@ -7,7 +7,7 @@ import organwatch
 
 def test_all_is_pinned() -> None:
     assert sorted(organwatch.__all__) == sorted([
-        "AddResult", "AddSummary", "Capture", "CaptureMetadata", "Case", "CaseError", "Observation",
+        "AddResult", "AddSummary", "Capture", "CaptureMetadata", "Case", "CaseError", "Document", "Observation",
         "OrganWatchError", "UnknownCaptureError", "__version__", "init_case", "open_case",
     ])
     for name in organwatch.__all__:

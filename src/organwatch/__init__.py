@@ -9,8 +9,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata
-from organwatch.case import Capture, Case, Observation, init_case, open_case
+from organwatch.case import Case, init_case, open_case
 from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
+from organwatch.model import Capture, Document, Observation
 
 __all__ = [
     "AddResult",
@@ -19,6 +20,7 @@ __all__ = [
     "CaptureMetadata",
     "Case",
     "CaseError",
+    "Document",
     "Observation",
     "OrganWatchError",
     "UnknownCaptureError",

@@ -19,7 +19,6 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata, 
 from organwatch.archive.commit import LogWriter
 from organwatch.archive.log import EvidenceLog, iter_lines, utc_now
 from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
+from organwatch.model import Capture, Document, Observation
 from organwatch.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
@@ -43,90 +43,15 @@ DB_FILE = "organwatch.db"
 CASE_FORMAT = 1
 
 
-@dataclass(frozen=True)
-class Observation:
-    """One sighting of a capture's bytes: where, when, by whom, with which tool."""
-
-    seq: int
-    source_url: str | None
-    original_name: str | None
-    original_path: str | None
-    captured_at: str
-    captured_by: str
-    tool: dict[str, Any]
-    note: str | None
-    file_modified: str | None
-    extra: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class Capture:
-    """Exact bytes of a source, with every sighting of them."""
-
-    id: str
-    size: int
-    media_type: str
-    first_seq: int
-    captured_at: str
-    observations: tuple[Observation, ...]
-
-    @property
-    def sha256(self) -> str:
-        """The capture id is the SHA-256 of the bytes."""
-        return self.id
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"id": self.id, "sha256": self.id, "size": self.size, "media_type": self.media_type,
-                "first_seq": self.first_seq, "captured_at": self.captured_at,
-                "observations": [o.__dict__ for o in self.observations]}
-
-
-@dataclass(frozen=True)
-class Document:
-    """One document read from a capture (a file, or one record of a WARC): its text and metadata."""
-
-    id: int
-    capture_id: str
-    locator: str
-    status: str
-    error: str | None
-    media_type: str | None
-    title: str | None
-    author: str | None
-    outlet: str | None
-    published: str | None
-    canonical_url: str | None
-    source_url: str | None
-    captured_at: str | None
-    encoding: str | None
-    encoding_method: str | None
-    language: str | None
-    mixed_language: bool
-    text: str | None
-    paragraphs: tuple[tuple[int, int, str], ...]
-    pages: tuple[tuple[int, int, int], ...]
-    warnings: tuple[str, ...]
-    extractor: str | None
-    extractor_version: str | None
-    pipeline_version: str | None
-    processed_at: str
-
-    @classmethod
-    def from_row(cls, row: Any) -> Document:
-        """Build from a ``documents`` row."""
-        return cls(row["id"], row["capture_id"], row["locator"], row["status"], row["error"], row["media_type"],
-                   row["title"], row["author"], row["outlet"], row["published"], row["canonical_url"],
-                   row["source_url"], row["captured_at"], row["encoding"], row["encoding_method"], row["language"],
-                   bool(row["mixed_language"]), row["text"],
-                   tuple(tuple(p) for p in json.loads(row["paragraphs"])),
-                   tuple(tuple(p) for p in json.loads(row["pages"])),
-                   tuple(json.loads(row["warnings"])), row["extractor"], row["extractor_version"],
-                   row["pipeline_version"], row["processed_at"])
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {k: (list(map(list, v)) if k in ("paragraphs", "pages") else v) for k, v in self.__dict__.items()}
+def _document(row: Any) -> Document:
+    return Document(row["id"], row["capture_id"], row["locator"], row["status"], row["error"], row["media_type"],
+                    row["title"], row["author"], row["outlet"], row["published"], row["canonical_url"],
+                    row["source_url"], row["captured_at"], row["encoding"], row["encoding_method"], row["language"],
+                    bool(row["mixed_language"]), row["text"],
+                    tuple(tuple(p) for p in json.loads(row["paragraphs"])),
+                    tuple(tuple(p) for p in json.loads(row["pages"])),
+                    tuple(json.loads(row["warnings"])), row["extractor"], row["extractor_version"],
+                    row["pipeline_version"], row["processed_at"])
 
 
 def _observation(row: Any) -> Observation:
@@ -295,7 +220,7 @@ class Case:
                 row = conn.execute("SELECT * FROM documents WHERE id = ?", (int(ref),)).fetchone()
                 if row is None:
                     raise UnknownCaptureError(f"no document number {ref} in case {self.name!r}")
-                return Document.from_row(row)
+                return _document(row)
         capture = self.capture(ref)
         with self.store.view() as conn:
             rows = conn.execute("SELECT * FROM documents WHERE capture_id = ? ORDER BY id", (capture.id,)).fetchall()
@@ -306,7 +231,7 @@ class Case:
             listed = ", ".join(f"{r['id']} ({r['locator']})" for r in rows[:8])
             raise UnknownCaptureError(f"capture {capture.id[:12]} holds {len(rows)} documents: give a document "
                                       f"number ({listed}{', ...' if len(rows) > 8 else ''})")
-        return Document.from_row(rows[0])
+        return _document(rows[0])
 
     def documents(self, capture_id: str | None = None) -> Iterator[Document]:
         """Documents in id order (of one capture, or all)."""
@@ -316,7 +241,7 @@ class Case:
             else:
                 rows = conn.execute("SELECT * FROM documents WHERE capture_id = ? ORDER BY id", (capture_id,))
             for row in rows:
-                yield Document.from_row(row)
+                yield _document(row)
 
     def document_links(self, document_id: int) -> list[dict[str, Any]]:
         """Duplicate, near-duplicate and repeated-paragraph links of one document."""

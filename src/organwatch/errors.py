@@ -1,4 +1,28 @@
-"""Exceptions a user can act on. Each message names the thing that is wrong and what to do."""
+"""Exceptions a user can act on. Each message names the thing that is wrong and what to do.
+
+Every error OrganWatch raises on purpose derives from :class:`OrganWatchError`; the CLI prints its message
+on one line and exits with status 1, and the library's callers need catch only the root. The tree (a test
+keeps this drawing complete):
+
+::
+
+    OrganWatchError
+    ├── CaseError                       a case folder is missing, incomplete, locked or of a newer format
+    ├── UnknownCaptureError             no capture or document (or more than one) matches an id or prefix
+    ├── CanonicalJSONError              a value cannot be written as canonical JSON
+    ├── SettingError                    an ORGANWATCH_* variable holds an unusable value (also a ValueError)
+    ├── FileTooLargeError               a file grew past the size limit while being archived
+    ├── TextExtractionError             bytes could not be turned into document text (text)
+    ├── SearchError                     (search)
+    │   ├── SearchQueryError            a query cannot be run as written
+    │   └── SearchIndexError            the index cannot do what was asked (no embeddings yet, ...)
+    ├── WebCaptureError                 one URL could not be captured (webcapture)
+    ├── BrowserUnavailableError         Chromium or Playwright is missing
+    └── AnalysisError                   an analysis cannot run on its inputs (analysis)
+        └── TableInputError             a problem in an input table, by file, line and column
+
+Errors specific to one area are declared in that area's ``errors`` module and derive from this root.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +32,11 @@ class OrganWatchError(Exception):
 
 
 class CaseError(OrganWatchError):
-    """A case folder is missing, incomplete or of a newer format."""
+    """A case folder is missing, incomplete or of a newer format: the message says how to fix it."""
 
 
 class UnknownCaptureError(OrganWatchError):
-    """No capture (or more than one) matches an id or prefix."""
+    """No capture or document (or more than one) matches an id or prefix: give a longer or listed one."""
 
 
 class CanonicalJSONError(OrganWatchError):

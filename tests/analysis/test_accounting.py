@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from organwatch.analysis import InputError, account_sources
+from organwatch.analysis import TableInputError, account_sources
 
 
 def test_kilgour_matas_sample_reproduces_41500(sample: Path) -> None:
@@ -34,7 +34,7 @@ def test_intervals_and_bounds_by_hand(fixtures: Path) -> None:
 )
 def test_roles_are_checked(roles: list[str], message: str) -> None:
     frame = pd.DataFrame({"item": ["a", "b"], "role": roles, "value": ["10", "5"], "source": ["s", "s"]})
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(TableInputError, match=message):
         account_sources(frame)
 
 

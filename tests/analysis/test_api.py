@@ -6,7 +6,7 @@ import organwatch.analysis as analysis
 
 EXPECTED = {
     "AccountingItem", "AccountingResult", "AnalysisError", "AnnualSeries", "CapacityResult", "Check",
-    "ConsistencyResult", "Distribution", "HospitalInput", "InputError", "LogNormal", "ModelFit",
+    "ConsistencyResult", "Distribution", "HospitalInput", "TableInputError", "LogNormal", "ModelFit",
     "OfficialFigure", "Point", "RatioCheck", "ReferenceComparison", "ReferenceData", "SeriesFit",
     "SeriesForensics", "SourceRef", "Triangular", "Uniform", "WaitingComparison", "WaitingTime",
     "account_sources", "check_consistency", "compare_ratios", "compare_waiting_times", "compare_with_reference",

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from organwatch.analysis import AnalysisError, InputError, compare_waiting_times
+from organwatch.analysis import AnalysisError, TableInputError, compare_waiting_times
 
 
 def test_baseline_comparison(fixtures: Path) -> None:
@@ -23,5 +23,5 @@ def test_unknown_baseline_and_zero_wait(fixtures: Path) -> None:
     with pytest.raises(AnalysisError, match="baseline country 'Nowhere' has no waiting times"):
         compare_waiting_times(fixtures / "waiting.csv", baseline="Nowhere")
     frame = pd.DataFrame({"country": ["A"], "organ": ["k"], "year": [2000], "wait_days": ["0"], "source": ["s"]})
-    with pytest.raises(InputError, match="more than 0 days"):
+    with pytest.raises(TableInputError, match="more than 0 days"):
         compare_waiting_times(frame)

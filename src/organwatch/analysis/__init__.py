@@ -14,11 +14,13 @@ and caveats. :func:`write_report` turns any result into a self-contained HTML re
 
 from __future__ import annotations
 
+from organwatch.model.refs import SourceRef, parse_source
+
 from .accounting import AccountingItem, AccountingResult, account_sources, load_accounting
 from .capacity import CapacityResult, HospitalInput, estimate_capacity, load_hospitals
 from .consistency import Check, ConsistencyResult, check_consistency
 from .distributions import Distribution, LogNormal, Point, Triangular, Uniform, parse_quantity
-from .errors import AnalysisError, InputError
+from .errors import AnalysisError, TableInputError
 from .forensics import SeriesForensics, series_forensics
 from .official import AnnualSeries, OfficialFigure, load_official, series_from_official
 from .plots import plot_for
@@ -33,7 +35,6 @@ from .series import (
     compare_with_reference,
     fit_series,
 )
-from .sources import SourceRef, parse_source
 from .waiting import WaitingComparison, WaitingTime, compare_waiting_times, load_waiting_times
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
     "ConsistencyResult",
     "Distribution",
     "HospitalInput",
-    "InputError",
     "LogNormal",
     "ModelFit",
     "OfficialFigure",
@@ -57,6 +57,7 @@ __all__ = [
     "SeriesFit",
     "SeriesForensics",
     "SourceRef",
+    "TableInputError",
     "Triangular",
     "Uniform",
     "WaitingComparison",

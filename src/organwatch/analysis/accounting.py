@@ -27,10 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from organwatch.model.refs import SourceRef
+
 from .distributions import Distribution, FloatArray
-from .errors import AnalysisError, InputError
+from .errors import AnalysisError, TableInputError
 from .results import fmt_count, frame_records, jsonable, summarise_draws
-from .sources import SourceRef
 from .tables import ColumnSpec, CsvTable, TableInput, TableSpec, inputs_with_sources, read_table
 
 ACCOUNTING_SPEC = TableSpec(
@@ -74,7 +75,7 @@ def load_accounting(source: TableInput) -> tuple[CsvTable, list[AccountingItem]]
     totals = [i for i in items if i.role == "total"]
     if len(totals) != 1:
         lines = ", ".join(str(i.line) for i in totals) or "none"
-        raise InputError(table.path, f"needs exactly one row with role 'total', found {len(totals)} "
+        raise TableInputError(table.path, f"needs exactly one row with role 'total', found {len(totals)} "
                                      f"(lines: {lines})")
     return table, items
 

@@ -26,10 +26,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from organwatch.model.refs import SourceRef
+
 from .distributions import Distribution, FloatArray
 from .errors import AnalysisError
 from .results import fmt_count, frame_records, jsonable, summarise_draws
-from .sources import SourceRef
 from .tables import ColumnSpec, CsvTable, TableInput, TableSpec, inputs_with_sources, read_table
 
 Correlation = Literal["shared", "independent"]

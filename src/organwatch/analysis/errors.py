@@ -1,20 +1,22 @@
 """Errors a user can act on: which file, which line, which column, what is wrong.
 
-Every problem with an input table becomes one :class:`InputError` whose ``str()`` is a single line, so the
+Every problem with an input table becomes one :class:`TableInputError` whose ``str()`` is a single line, so the
 CLI can print it and exit 1 instead of showing a traceback.
 
->>> str(InputError("hospitals.csv", "negative value -3", line=4, column="beds"))
+>>> str(TableInputError("hospitals.csv", "negative value -3", line=4, column="beds"))
 "hospitals.csv, line 4, column 'beds': negative value -3"
 """
 
 from __future__ import annotations
 
+from organwatch.errors import OrganWatchError
 
-class AnalysisError(Exception):
+
+class AnalysisError(OrganWatchError):
     """An analysis cannot run on the inputs it was given (e.g. too few points to fit a model)."""
 
 
-class InputError(AnalysisError):
+class TableInputError(AnalysisError):
     """A problem in an input table, located by file, line and column."""
 
     def __init__(self, path: str, problem: str, *, line: int | None = None, column: str | None = None) -> None:

@@ -18,8 +18,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from organwatch.model.refs import SourceRef
+
 from .errors import AnalysisError
-from .sources import SourceRef
 from .tables import ColumnSpec, CsvTable, TableInput, TableSpec, read_table
 
 OFFICIAL_SPEC = TableSpec(

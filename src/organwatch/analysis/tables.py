@@ -2,7 +2,7 @@
 
 Each analysis declares its input as a :class:`TableSpec` (columns, meaning, unit). :func:`read_table` checks
 the header against it and returns :class:`CsvRow` objects whose accessors (``number``, ``quantity``,
-``source``...) convert one cell and raise :class:`~organwatch.analysis.errors.InputError` pointing at the exact
+``source``...) convert one cell and raise :class:`~organwatch.analysis.errors.TableInputError` pointing at the exact
 line when the cell is wrong. Lines are counted as an editor counts them (the header is line 1).
 
 >>> spec = TableSpec("demo", (ColumnSpec("beds", "beds", unit="beds"),))
@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from organwatch.model.refs import SourceRef, parse_source
+
 from .distributions import DISTRIBUTION_HELP, Distribution, Point, lower_bound, parse_number, parse_quantity
-from .errors import InputError
-from .sources import SourceRef, parse_source
+from .errors import TableInputError
 
 MISSING = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "-"})
 
@@ -67,8 +68,8 @@ class CsvRow:
     line: int
     cells: Mapping[str, str]
 
-    def error(self, column: str | None, problem: str) -> InputError:
-        return InputError(self.path, problem, line=self.line, column=column)
+    def error(self, column: str | None, problem: str) -> TableInputError:
+        return TableInputError(self.path, problem, line=self.line, column=column)
 
     def has(self, column: str) -> bool:
         return self.cells.get(column, "").strip() not in MISSING
@@ -175,7 +176,7 @@ def read_table(source: TableInput, spec: TableSpec) -> CsvTable:
     if missing:
         found = ", ".join(table.header) or "none"
         names = ", ".join(f"'{m}'" for m in missing)
-        raise InputError(
+        raise TableInputError(
             table.path, f"missing required column(s) {names} for a {spec.name} table (found: {found})", line=1
         )
     return table
@@ -186,32 +187,32 @@ def _from_path(path: Path) -> CsvTable:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(name, "file not found") from None
+        raise TableInputError(name, "file not found") from None
     except IsADirectoryError:
-        raise InputError(name, "is a directory, expected a CSV file") from None
+        raise TableInputError(name, "is a directory, expected a CSV file") from None
     except OSError as exc:
-        raise InputError(name, f"cannot read file ({exc.strerror})") from None
+        raise TableInputError(name, f"cannot read file ({exc.strerror})") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(name, "not UTF-8 text; save the CSV as UTF-8", line=line) from None
+        raise TableInputError(name, "not UTF-8 text; save the CSV as UTF-8", line=line) from None
     return _parse_text(name, hashlib.sha256(data).hexdigest(), text)
 
 
 def _parse_text(name: str, digest: str, text: str) -> CsvTable:
     if not text.strip():
-        raise InputError(name, "file is empty; expected a header line and data rows")
+        raise TableInputError(name, "file is empty; expected a header line and data rows")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
-        raise InputError(name, f"malformed CSV header ({exc})", line=1) from None
+        raise TableInputError(name, f"malformed CSV header ({exc})", line=1) from None
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(name, f"duplicate column name(s) {', '.join(dupes)}", line=1)
+        raise TableInputError(name, f"duplicate column name(s) {', '.join(dupes)}", line=1)
     if any(not h for h in header):
-        raise InputError(name, "a header cell is empty; every column needs a name", line=1)
+        raise TableInputError(name, "a header cell is empty; every column needs a name", line=1)
     rows: list[CsvRow] = []
     while True:
         start_line = reader.line_num + 1
@@ -220,11 +221,11 @@ def _parse_text(name: str, digest: str, text: str) -> CsvTable:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise InputError(name, f"malformed CSV ({exc}); check quotes", line=start_line) from None
+            raise TableInputError(name, f"malformed CSV ({exc}); check quotes", line=start_line) from None
         if not cells or all(not c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            raise InputError(
+            raise TableInputError(
                 name,
                 f"expected {len(header)} fields as in the header, found {len(cells)}; "
                 "quote cells that contain commas",
@@ -232,7 +233,7 @@ def _parse_text(name: str, digest: str, text: str) -> CsvTable:
             )
         rows.append(CsvRow(name, start_line, dict(zip(header, cells, strict=True))))
     if not rows:
-        raise InputError(name, "no data rows after the header")
+        raise TableInputError(name, "no data rows after the header")
     return CsvTable(name, digest, tuple(header), tuple(rows))
 
 

@@ -21,10 +21,11 @@ from typing import Any
 
 import pandas as pd
 
+from organwatch.model.refs import SourceRef
+
 from .distributions import Distribution
 from .errors import AnalysisError
 from .results import fmt_count, frame_records
-from .sources import SourceRef
 from .tables import ColumnSpec, CsvTable, TableInput, TableSpec, inputs_with_sources, read_table
 
 WAITING_SPEC = TableSpec(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from organwatch.archive.sniff import SNIFF_BYTES
+from organwatch.errors import OrganWatchError
 
 CHUNK = 1024 * 1024
 STAGING = ".staging"
@@ -26,7 +27,7 @@ AREA_LOCK = ".lock"
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 
-class FileTooLargeError(Exception):
+class FileTooLargeError(OrganWatchError):
     """The input grew past the size limit while it was being read."""
 
 

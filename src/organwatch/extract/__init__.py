@@ -8,8 +8,8 @@ Pure functions only (DESIGN §6): nothing here reads a case or the network.
 [('person', 'Wang Lijun', 'Wang Lijun'), ('date', 'Feb. 6', '2012-02-06')]
 """
 
-from organwatch.extract.model import EXTRACTOR, EXTRACTOR_VERSION, Extraction, Mention, Quote, text_quote_selector
 from organwatch.extract.pipeline import ExtractOptions, extract
+from organwatch.model.extraction import EXTRACTOR, EXTRACTOR_VERSION, Extraction, Mention, Quote, text_quote_selector
 
 __all__ = [
     "EXTRACTOR",

@@ -17,8 +17,8 @@ from typing import Any
 
 from organwatch.extract import names
 from organwatch.extract.gazetteer import load
-from organwatch.extract.model import Mention
 from organwatch.extract.spans import SpanSet
+from organwatch.model.extraction import Mention
 
 _ORG_HEAD = re.compile(rf"(?:{names.ORG_HEADS_ZH})$")
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from organwatch.extract.model import Mention
 from organwatch.extract.numerals import parse_zh_numeral
+from organwatch.model.extraction import Mention
 
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,

@@ -18,8 +18,8 @@ from typing import Any
 
 from organwatch.extract import names
 from organwatch.extract.gazetteer import Entry, load
-from organwatch.extract.model import Mention
 from organwatch.extract.spans import SpanSet
+from organwatch.model.extraction import Mention
 
 CHUNK = 50_000  # characters per spaCy call: bounded memory, and spaCy's max_length never reached
 

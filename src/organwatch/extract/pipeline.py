@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from organwatch.extract import chinese, dates, english, quantities, quotes, resolve
-from organwatch.extract.model import Extraction, Mention, Quote
+from organwatch.model.extraction import Extraction, Mention, Quote
 from organwatch.text import detect_language, paragraph_spans, profile_language, to_simplified_aligned
 
 LONG_PARAGRAPH = 100_000  # characters without a paragraph break: sentence rules get unreliable

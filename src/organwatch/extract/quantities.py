@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from organwatch.extract.model import Mention
 from organwatch.extract.numerals import (
     EN_FRACTIONS,
     EN_SCALES,
@@ -20,6 +19,7 @@ from organwatch.extract.numerals import (
     parse_zh_numeral,
     tidy,
 )
+from organwatch.model.extraction import Mention
 
 _WORDNUM = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|"

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 
 from organwatch.extract import names
-from organwatch.extract.model import Mention, Quote
 from organwatch.extract.spans import SpanSet
+from organwatch.model.extraction import Mention, Quote
 
 _DIRECT_EN = re.compile(r"[“\"]([^“”\"\n]{1,3000})[”\"]")
 _DIRECT_ZH = re.compile(r"[“「『]([^“”「」『』\n]{1,3000})[”」』]")

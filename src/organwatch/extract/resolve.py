@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from organwatch.extract import names
-from organwatch.extract.model import Mention
 from organwatch.extract.spans import SpanSet
+from organwatch.model.extraction import Mention
 
 
 def _short_form(full: str) -> str | None:

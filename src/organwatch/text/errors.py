@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from organwatch.errors import OrganWatchError
 
-class TextExtractionError(Exception):
+
+class TextExtractionError(OrganWatchError):
     """Input could not be turned into document text.
 
     ``reason`` is a single line a person can act on ("PDF is encrypted and needs a password"), so

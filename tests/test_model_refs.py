@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from organwatch.analysis.sources import parse_source
+from organwatch.model.refs import parse_source
 
 SHA = "ab" * 32
 
