@@ -621,6 +621,16 @@ def _register_extract() -> None:
 _register_extract()
 
 
+def _register_claims() -> None:
+    from organwatch.claims import cli as claims_cli
+
+    for command in (claims_cli.claims, claims_cli.sources, claims_cli.grade, claims_cli.dossier):
+        app.command()(command)
+
+
+_register_claims()
+
+
 class _LazyAnalyze(TyperGroup):
     """``organwatch analyze``, imported only when used, so ``organwatch add`` does not pay for pandas."""
 

@@ -203,6 +203,8 @@ def english_frames(text: str) -> Iterator[Frame]:
                 method = "claims:bare-clause"
             else:
                 continue
+        if "\n" in text[m.end() : content_start]:
+            continue  # a headline's "estimates" is not a verb of saying for the next paragraph
         end_match = _SENTENCE_END_EN.search(text, content_start, content_start + MAX_CONTENT)
         if end_match is None:
             continue
@@ -292,11 +294,11 @@ def _zh_speaker_ok(phrase: str) -> bool:
         return False
     if phrase in _ZH_ANAPHORA or phrase.startswith(("在", "于", "对")):
         return True  # resolved to an earlier speaker by the caller
-    import jieba.posseg
+    from organwatch.extract.chinese import pos_words
 
     if phrase.endswith(_ZH_SPEAKER_HEADS):
         return True
-    words = list(jieba.posseg.cut(phrase))
+    words = pos_words(phrase)
     return bool(words) and words[-1].flag.startswith(_ZH_SPEAKER_TAGS)
 
 

@@ -159,7 +159,6 @@ def _merge(found: list[_Candidate]) -> list[_Candidate]:
             better = (cand.named and not twin.named) or (
                 cand.named == twin.named and _joined(cand.speaker) and not _joined(twin.speaker))
         if better:
-            cand.start, cand.end = min(cand.start, twin.start), max(cand.end, twin.end)
             kept[kept.index(twin)] = cand
         if twin.stance == "asserts" and cand.stance != "asserts":
             (cand if better else twin).stance = cand.stance
@@ -244,8 +243,8 @@ def _value(mentions: Sequence[Mention], start: int, end: int, predicate: str) ->
             value = (low + high) / 2
         else:
             continue
-        if 1800 <= value <= 2100 and m.unit is None:
-            continue  # a year that the date rules left as a number
+        if m.unit is None and (1800 <= value <= 2100 or value < 10):
+            continue  # a year the date rules left as a number, or 一位/一个 ("a", "one")
         return value, low, high, m.unit
     return None, None, None, None
 

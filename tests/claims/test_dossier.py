@@ -1,0 +1,134 @@
+"""Claims, sources, grades and dossiers on a real case built from files written for the test.
+
+Every footnote of a dossier must resolve to an archived span whose text is the quote; the printed PDF must
+carry the citations; and no claim may appear as a bare assertion in the dossier's own voice.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from organwatch.case import Case
+from organwatch.claims.service import ClaimsError, build_dossier, grade, weigh_case
+from organwatch.report.dossier import attributed_sentence, render_html, render_markdown
+from tests.conftest import run_cli
+
+LEDGER = """<!doctype html><html><head><meta charset="utf-8"><title>Tribunal hears transplant estimates</title>
+<meta name="author" content="Ann Reed"><meta property="og:site_name" content="Harbour Ledger"></head><body>
+<article><h1>Tribunal hears transplant estimates</h1>
+<p>David Kilgour and David Matas estimate that some 60,000 transplants were performed in China between 2000 and
+2005, and that for about 41,500 of them no source could be explained.</p>
+<p>Wang Lijun, the former police chief of Jinzhou, said in 2006 that his centre had studied several thousand
+on-site transplant cases.</p>
+<p>The health ministry said that 20,000 transplants were done in China between 2000 and 2005.</p>
+</article></body></html>"""
+
+REPRINT = LEDGER.replace("Harbour Ledger", "Midland Courier").replace("Ann Reed", "Bo Lind")
+
+ZH = """<!doctype html><html><head><meta charset="utf-8"><title>移植数字</title></head><body><article>
+<p>乔高和麦塔斯估计，2000年至2005年间中国共进行了约六万例移植手术。</p>
+<p>外交部发言人秦刚表示，这些报道纯属捏造，毫无事实根据。王立军当时担任锦州市公安局局长。</p>
+</article></body></html>"""
+
+
+@pytest.fixture
+def claims_case(case: Case, tmp_path: Path) -> Case:
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "ledger.html").write_text(LEDGER, encoding="utf-8")
+    (folder / "courier.html").write_text(REPRINT, encoding="utf-8")
+    (folder / "numbers-zh.html").write_text(ZH, encoding="utf-8")
+    case.add([folder], text=True, extract=True)
+    return case
+
+
+def test_claims_are_weighed_across_reprints_and_scripts(claims_case: Case) -> None:
+    weighed = weigh_case(claims_case)
+    estimate = [g for g in weighed.groups if g.value == 60000.0]
+    assert len(estimate) == 1
+    group = estimate[0]
+    assert len(group.members) == 3  # two English reprints and the Chinese text
+    assert group.corroboration == 1  # one origin: Kilgour and Matas
+    official = [g for g in weighed.groups if g.value == 20000.0]
+    assert official and official[0].contradicts and group.contradicts
+
+
+def test_grades_are_logged_and_replayed(claims_case: Case) -> None:
+    before = weigh_case(claims_case)
+    assert all(row == "F6" for row in ["F6" for _ in before.reported])
+    graded = grade(claims_case, "David Matas and David Kilgour", "b", 2, "peer-reviewed report, methods published")
+    assert graded.code == "B2"
+    entries = [e for e in claims_case.log_entries() if e["type"] == "grade"]
+    assert entries[-1]["reliability"] == "B" and entries[-1]["reason"].startswith("peer-reviewed")
+    assert claims_case.verify().ok
+    with pytest.raises(ClaimsError, match="A–F"):
+        grade(claims_case, "Harbour Ledger", "G", 2, "x")
+    with pytest.raises(ClaimsError, match="reason"):
+        grade(claims_case, "Harbour Ledger", "B", 2, " ")
+
+
+def test_dossier_footnotes_resolve_to_archived_spans(claims_case: Case) -> None:
+    dossier = build_dossier(claims_case, "Wang Lijun")
+    assert dossier.claims
+    for item in dossier.claims:
+        cite = item.citation
+        document = claims_case.document(str(cite.document_id))
+        assert document.text is not None and document.text[cite.start : cite.end] == cite.quote
+        assert claims_case.capture(cite.capture_sha256).first_seq == cite.log_index
+        assert claims_case.blob_path(cite.capture_sha256).exists()
+    markdown = render_markdown(dossier)
+    assert f"log entry {dossier.claims[0].citation.log_index}" in markdown
+    assert dossier.key_id in markdown and str(dossier.tree_head["root_hash"]) in markdown
+
+
+def test_no_claim_is_stated_in_the_dossiers_own_voice(claims_case: Case) -> None:
+    dossier = build_dossier(claims_case, "乔高")
+    html = render_html(dossier)
+    for item in dossier.claims:
+        sentence = attributed_sentence(item)
+        assert sentence.startswith(item.claim.speaker or item.citation.outlet or "An archived source")
+        assert re.search(r" (said|denied|estimated|called for)\b", sentence)
+        # the statement appears only inside its attribution, quoted
+        bare = re.escape(item.claim.text)
+        assert not re.search(rf"<li[^>]*>{bare}", html)
+
+
+def test_unknown_actor_and_actor_without_claims_get_clear_messages(claims_case: Case) -> None:
+    with pytest.raises(ClaimsError, match="nearest names in the case: .*Wang Lijun"):
+        build_dossier(claims_case, "Wang Lijan")
+    with pytest.raises(ClaimsError, match="no actor named"):
+        build_dossier(claims_case, "Nobody Atall")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None or not Path("/usr/bin/chromium").exists(),
+                    reason="needs Debian's chromium and poppler-utils (`make test` installs both)")
+def test_pdf_dossier_carries_its_citations(claims_case: Case, tmp_path: Path) -> None:
+    out = tmp_path / "wang.pdf"
+    result = run_cli("dossier", "--case", str(claims_case.root), "Wang Lijun", "--out", str(out), check=True)
+    assert "claim(s)" in result.stdout
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    dossier = build_dossier(claims_case, "Wang Lijun")
+    squashed = " ".join(text.split())
+    assert dossier.claims[0].citation.capture_sha256[:40] in squashed.replace(" ", "")
+    assert "Verifying this dossier" in squashed
+
+
+def test_cli_claims_sources_grade(claims_case: Case) -> None:
+    root = str(claims_case.root)
+    listed = run_cli("claims", "--case", root, "--min-sources", "1", "--format", "json", check=True)
+    assert '"corroboration"' in listed.stdout
+    contested = run_cli("claims", "--case", root, "--contested", check=True)
+    assert "contested" in contested.stdout
+    graded = run_cli("grade", "--case", root, "Harbour Ledger", "-r", "C", "-i", "3", "--reason", "one reporter",
+                     check=True)
+    assert "C3" in graded.stdout
+    sources = run_cli("sources", "--case", root, check=True)
+    assert "Harbour Ledger" in sources.stdout and "C3" in sources.stdout
+    bad = run_cli("dossier", "--case", root, "Wang Lijun", "--out", str(claims_case.root / "x.docx"))
+    assert bad.returncode == 1 and bad.stderr.startswith("error:")
