@@ -151,7 +151,7 @@ margin:2em auto;line-height:1.5;color:#111;padding:0 1em}
 h1{font-size:1.6em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:1.6em}
 .flags{color:#555;font-size:.9em}.contested{color:#8a1c1c}
 ol.notes{font-size:.85em;word-break:break-all}sup a{text-decoration:none}
-.meta{color:#444}
+.meta{color:#444}p,li{overflow-wrap:anywhere}
 """
 
 
