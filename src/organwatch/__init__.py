@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata
 from organwatch.case import Case, init_case, open_case
 from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
 from organwatch.model import Capture, Document, Observation
+from organwatch.version import __version__
 
 __all__ = [
     "AddResult",

@@ -1,10 +1,10 @@
-"""A case: one folder holding the evidence of an investigation (DESIGN.md §2).
+"""A case: one folder holding the evidence of an investigation.
 
 ::
 
     mycase/
-      case.toml        name, format, store backend
-      organwatch.db    SQLite (WAL): the index of the log, and later text and derived data
+      case.toml        name, format, store backend ([store] backend = "sqlite")
+      organwatch.db    SQLite (WAL): the index of the log, documents, mentions, search index
       blobs/ab/cd/<sha256>   original bytes, write-once
       log/             entries.jsonl (Merkle leaves) and tree-heads.jsonl (signed tree heads)
       keys/            the case's Ed25519 key pair (private key 0600)
@@ -15,53 +15,42 @@
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from organwatch import __version__, settings
+from organwatch import settings
 from organwatch.archive import signing
-from organwatch.archive.blobs import BlobStore
-from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata, add_paths
+from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata
 from organwatch.archive.commit import LogWriter
-from organwatch.archive.log import EvidenceLog, iter_lines, utc_now
+from organwatch.archive.evidence import Archive
+from organwatch.archive.log import utc_now
 from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
-from organwatch.model import Capture, Document, Observation
-from organwatch.store.sqlite import SQLiteStore
+from organwatch.model import Capture, Document, DocumentLink, StoredMention, StoredQuote
+from organwatch.store import Store, Writer, open_store
+from organwatch.version import __version__
 
 if TYPE_CHECKING:
     from organwatch.search import Embedder, SearchFilters, SearchPage
     from organwatch.search.results import Mode
     from organwatch.stages.extract import ExtractResult, ExtractSummary
     from organwatch.stages.text import TextResult, TextStage, TextSummary
+    from organwatch.text import ExtractedDocument
 
 CASE_FILE = "case.toml"
 DB_FILE = "organwatch.db"
 CASE_FORMAT = 1
 
 
-def _document(row: Any) -> Document:
-    return Document(row["id"], row["capture_id"], row["locator"], row["status"], row["error"], row["media_type"],
-                    row["title"], row["author"], row["outlet"], row["published"], row["canonical_url"],
-                    row["source_url"], row["captured_at"], row["encoding"], row["encoding_method"], row["language"],
-                    bool(row["mixed_language"]), row["text"],
-                    tuple(tuple(p) for p in json.loads(row["paragraphs"])),
-                    tuple(tuple(p) for p in json.loads(row["pages"])),
-                    tuple(json.loads(row["warnings"])), row["extractor"], row["extractor_version"],
-                    row["pipeline_version"], row["processed_at"])
-
-
-def _observation(row: Any) -> Observation:
-    return Observation(row["seq"], row["source_url"], row["original_name"], row["original_path"],
-                       row["captured_at"], row["captured_by"], json.loads(row["tool"]), row["note"],
-                       row["file_modified"], json.loads(row["extra"]) if row["extra"] else None)
-
-
 class Case:
-    """An open case folder. Use :func:`open_case` or :func:`init_case`."""
+    """An open case folder. Use :func:`open_case` or :func:`init_case`.
+
+    A case wires its parts together: the :class:`~organwatch.archive.evidence.Archive` (blobs, log,
+    keys), the :class:`~organwatch.store.base.Store` that ``case.toml`` names, and the stages. The parts
+    take only what they use; this class is the facade the CLI and the Python API call.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -77,26 +66,23 @@ class Case:
         if case_format > CASE_FORMAT:
             raise CaseError(f"{root}: case format {case_format} is newer than this OrganWatch; upgrade it")
         self.name: str = self.config.get("case", {}).get("name", root.name)
-        self.blobs = BlobStore(root / "blobs")
-        self.log = EvidenceLog(root / "log")
-        self.keys_dir = root / "keys"
-        self.store = SQLiteStore(root / DB_FILE)
+        self.store: Store = open_store(root, self.config)
         self.store.migrate()
+        self.archive = Archive(root, self.store, self.name)
+        self.blobs = self.archive.blobs
+        self.log = self.archive.log
+        self.keys_dir = self.archive.keys_dir
         self._embedder: Embedder | None = None
 
     # -- writing ---------------------------------------------------------------------------------
 
-    @contextmanager
-    def writer(self) -> Iterator[LogWriter]:
+    def writer(self) -> AbstractContextManager[LogWriter]:
         """Exclusive access to append evidence events (recovers an interrupted write first)."""
-        private = signing.load_private_key(self.keys_dir)
-        with LogWriter(self.root, self.store, self.log, self.blobs, private,
-                       settings.get("ORGANWATCH_SYNC") == "batch") as writer:
-            yield writer
+        return self.archive.writer()
 
     def default_captured_by(self) -> str:
         """Who is recorded as capturing when nobody is named."""
-        return str(settings.get("ORGANWATCH_CAPTURED_BY"))
+        return self.archive.default_captured_by()
 
     def add(self, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
             on_result: Callable[[AddResult], None] | None = None, max_size: int | None = None,
@@ -116,25 +102,25 @@ class Case:
                 ids = [r.capture_id for r in results if r.capture_id]
                 stage.process(ids, on_text)
                 if extract and ids:
-                    self.extract(self._document_ids(ids), on_extract)
+                    with self.store.view() as view:
+                        document_ids = view.documents.ids(status="ok", capture_ids=ids)
+                    self.extract(document_ids, on_extract)
 
-        return add_paths(self, paths, meta,
-                         max_size=max_size or settings.get("ORGANWATCH_MAX_FILE_SIZE"),
-                         batch_size=batch_size or settings.get("ORGANWATCH_BATCH_SIZE"),
-                         on_result=on_result, after_commit=after_commit)
+        return self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
+                                after_commit=after_commit)
 
     def text_stage(self) -> TextStage:
         """The text stage bound to this case, keeping its full-text index in step."""
         from organwatch.search import reindex_document, remove_document
         from organwatch.stages.text import TextStage
 
-        def keep_index(conn: Any, document_id: int, doc: Any) -> None:
+        def keep_index(writer: Writer, document_id: int, doc: ExtractedDocument | None) -> None:
             if doc is None:
-                remove_document(conn, document_id)
+                remove_document(writer, document_id)
             else:
-                reindex_document(conn, document_id)
+                reindex_document(writer, document_id)
 
-        return TextStage(self, index_hook=keep_index)
+        return TextStage(self.store, self.blobs, index_hook=keep_index)
 
     def search(self, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None, limit: int = 20,
                offset: int = 0) -> SearchPage:
@@ -142,8 +128,8 @@ class Case:
         from organwatch.search import search
 
         embedder = self.embedder() if mode in ("semantic", "hybrid") else None
-        with self.store.view() as conn:
-            return search(conn, query, mode=mode, filters=filters, limit=limit, offset=offset, embedder=embedder)
+        with self.store.view() as view:
+            return search(view, query, mode=mode, filters=filters, limit=limit, offset=offset, embedder=embedder)
 
     def embedder(self) -> Embedder:
         """The multilingual embedding model (loaded once per case object; needs the `semantic` extra)."""
@@ -154,43 +140,37 @@ class Case:
         return self._embedder
 
     def embed(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Embed every document chunk not embedded yet, for semantic search; return how many were embedded."""
+        """Embed every document chunk not embedded yet, for semantic search; return how many were embedded.
+
+        Reads in read sessions and writes each batch through the store's writer.
+        """
         from organwatch.search import embed_documents
 
-        with self.store.view() as conn:
-            return embed_documents(conn, self.embedder(), progress=progress)
+        return embed_documents(self.store, self.embedder(), progress=progress)
 
     def sync_search_index(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Re-index every document missing from the full-text index or indexed by older code."""
         from organwatch.search import sync_index
 
-        with self.store.writer() as conn:
-            return sync_index(conn, progress=progress)
-
-    def _document_ids(self, capture_ids: list[str]) -> list[int]:
-        with self.store.view() as conn:
-            marks = ",".join("?" * len(capture_ids))
-            return [r[0] for r in conn.execute(f"SELECT id FROM documents WHERE status = 'ok' AND capture_id IN "
-                                               f"({marks}) ORDER BY id", capture_ids)]
+        with self.store.writer() as writer:
+            return sync_index(writer, progress=progress)
 
     def extract(self, document_ids: Iterable[int] | None = None,
                 on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
         """Extract mentions and quotes from documents (all by default); see :mod:`organwatch.stages.extract`."""
         from organwatch.stages.extract import extract_documents
 
-        return extract_documents(self, document_ids, on_result)
+        return extract_documents(self.store, document_ids, on_result)
 
-    def mentions(self, document_id: int, mention_type: str | None = None) -> list[dict[str, Any]]:
+    def mentions(self, document_id: int, mention_type: str | None = None) -> list[StoredMention]:
         """Stored mentions of a document, in text order."""
-        from organwatch.stages.extract import mentions_of
+        with self.store.view() as view:
+            return view.mentions.mentions(document_id, mention_type)
 
-        return mentions_of(self, document_id, mention_type)
-
-    def quotes(self, document_id: int) -> list[dict[str, Any]]:
+    def quotes(self, document_id: int) -> list[StoredQuote]:
         """Stored quotes of a document, in text order."""
-        from organwatch.stages.extract import quotes_of
-
-        return quotes_of(self, document_id)
+        with self.store.view() as view:
+            return view.mentions.quotes(document_id)
 
     def reprocess(self, stage: str = "text", *, failed_only: bool = False,
                   on_result: Callable[[TextResult], None] | None = None) -> TextSummary:
@@ -198,116 +178,78 @@ class Case:
         if stage != "text":
             raise OrganWatchError(f"unknown stage {stage!r} for reprocess of captures: use text (or extract "
                                   "through Case.extract)")
-        with self.store.view() as conn:
-            if failed_only:
-                query = "SELECT DISTINCT capture_id FROM documents WHERE status = 'failed' ORDER BY capture_id"
-            else:
-                query = "SELECT id FROM captures ORDER BY first_seq"
-            ids = [row[0] for row in conn.execute(query)]
+        with self.store.view() as view:
+            ids = view.documents.capture_ids(status="failed") if failed_only else view.archive.capture_ids()
         return self.text_stage().process(ids, on_result)
 
     def count_documents(self, status: str | None = None) -> int:
         """Number of documents (of one status, or all)."""
-        with self.store.view() as conn:
-            if status is None:
-                return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
-            return int(conn.execute("SELECT count(*) FROM documents WHERE status = ?", (status,)).fetchone()[0])
+        with self.store.view() as view:
+            return view.documents.count(status)
 
     def document(self, ref: str) -> Document:
         """A document by number (``12``), or by capture id prefix when that capture holds one document."""
-        with self.store.view() as conn:
-            if ref.isdigit() and len(ref) < 12:
-                row = conn.execute("SELECT * FROM documents WHERE id = ?", (int(ref),)).fetchone()
-                if row is None:
-                    raise UnknownCaptureError(f"no document number {ref} in case {self.name!r}")
-                return _document(row)
+        if ref.isdigit() and len(ref) < 12:
+            with self.store.view() as view:
+                found = view.documents.get(int(ref))
+            if found is None:
+                raise UnknownCaptureError(f"no document number {ref} in case {self.name!r}")
+            return found
         capture = self.capture(ref)
-        with self.store.view() as conn:
-            rows = conn.execute("SELECT * FROM documents WHERE capture_id = ? ORDER BY id", (capture.id,)).fetchall()
-        if not rows:
+        with self.store.view() as view:
+            documents = list(view.documents.documents(capture.id))
+        if not documents:
             raise UnknownCaptureError(f"capture {capture.id[:12]} has no documents yet: run "
                                       "`organwatch reprocess --stage text`")
-        if len(rows) > 1:
-            listed = ", ".join(f"{r['id']} ({r['locator']})" for r in rows[:8])
-            raise UnknownCaptureError(f"capture {capture.id[:12]} holds {len(rows)} documents: give a document "
-                                      f"number ({listed}{', ...' if len(rows) > 8 else ''})")
-        return _document(rows[0])
+        if len(documents) > 1:
+            listed = ", ".join(f"{d.id} ({d.locator})" for d in documents[:8])
+            raise UnknownCaptureError(f"capture {capture.id[:12]} holds {len(documents)} documents: give a "
+                                      f"document number ({listed}{', ...' if len(documents) > 8 else ''})")
+        return documents[0]
 
     def documents(self, capture_id: str | None = None) -> Iterator[Document]:
         """Documents in id order (of one capture, or all)."""
-        with self.store.view() as conn:
-            if capture_id is None:
-                rows = conn.execute("SELECT * FROM documents ORDER BY id")
-            else:
-                rows = conn.execute("SELECT * FROM documents WHERE capture_id = ? ORDER BY id", (capture_id,))
-            for row in rows:
-                yield _document(row)
+        with self.store.view() as view:
+            yield from view.documents.documents(capture_id)
 
-    def document_links(self, document_id: int) -> list[dict[str, Any]]:
+    def document_links(self, document_id: int) -> list[DocumentLink]:
         """Duplicate, near-duplicate and repeated-paragraph links of one document."""
-        with self.store.view() as conn:
-            rows = conn.execute("SELECT * FROM document_links WHERE a = ? OR b = ? ORDER BY id",
-                                (document_id, document_id)).fetchall()
-        return [dict(r) for r in rows]
+        with self.store.view() as view:
+            return view.documents.links(document_id)
 
     def log_event(self, event: dict[str, Any]) -> int:
         """Append one evidence event (an export, a decision) in its own signed batch; return its seq."""
-        with self.writer() as writer:
-            return writer.commit([{"time": utc_now(), **event}], {})[0][0]
+        return self.archive.log_event(event)
 
     # -- reading ---------------------------------------------------------------------------------
 
     def captures(self, limit: int | None = None, offset: int = 0) -> Iterator[Capture]:
         """Captures in the order they were first logged."""
-        with self.store.view() as conn:
-            query = "SELECT * FROM captures ORDER BY first_seq LIMIT ? OFFSET ?"
-            for row in conn.execute(query, (-1 if limit is None else limit, offset)):
-                yield self._capture(conn, row)
+        return self.archive.captures(limit, offset)
 
     def count_captures(self) -> int:
         """Number of captures."""
-        with self.store.view() as conn:
-            return int(conn.execute("SELECT count(*) FROM captures").fetchone()[0])
+        return self.archive.count_captures()
 
     def capture(self, ref: str) -> Capture:
         """The capture whose id is ``ref`` or starts with it (at least 4 hex characters)."""
-        ref = ref.strip().lower()
-        if not re.fullmatch(r"[0-9a-f]{4,64}", ref):
-            raise UnknownCaptureError(f"{ref!r} is not a capture id: give at least 4 hexadecimal characters "
-                                      "of the SHA-256 (see `organwatch list`)")
-        with self.store.view() as conn:
-            rows = conn.execute("SELECT * FROM captures WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
-                                (ref, ref + "g")).fetchall()
-            if not rows:
-                raise UnknownCaptureError(f"no capture with id {ref!r} in case {self.name!r}")
-            if len(rows) > 1:
-                shown = ", ".join(r["id"][:16] for r in rows[:5])
-                raise UnknownCaptureError(f"{ref!r} matches several captures ({shown}...): give more characters")
-            return self._capture(conn, rows[0])
-
-    def _capture(self, conn: Any, row: Any) -> Capture:
-        observations = tuple(_observation(r) for r in conn.execute(
-            "SELECT * FROM observations WHERE capture_id = ? ORDER BY seq", (row["id"],)))
-        return Capture(row["id"], row["size"], row["media_type"], row["first_seq"], row["captured_at"],
-                       observations)
+        return self.archive.capture(ref)
 
     def blob_path(self, capture_id: str) -> Path:
         """Where the original bytes of a capture are (read-only)."""
-        return self.blobs.path(capture_id)
+        return self.archive.blob_path(capture_id)
 
     def log_entries(self) -> Iterator[dict[str, Any]]:
         """Every complete log entry, parsed, in log order (streams)."""
-        for line in iter_lines(self.log.entries_path):
-            if line.complete:
-                yield json.loads(line.data)
+        return self.archive.log_entries()
 
     def tree_heads(self) -> list[dict[str, Any]]:
         """Every signed tree head in the log."""
-        return [head for _, head in self.log.iter_heads() if head is not None]
+        return self.archive.tree_heads()
 
     def key_id(self) -> str:
         """Fingerprint of this case's public key: publish it so others can check bundles."""
-        return signing.key_id(signing.load_public_key(self.keys_dir))
+        return self.archive.key_id()
 
     def verify(self) -> Any:
         """Check every blob, entry, signature and index row; see :mod:`organwatch.archive.verify`."""

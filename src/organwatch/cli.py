@@ -469,7 +469,7 @@ def text(ref: Annotated[str, typer.Argument(help="Document number, or a capture 
         doc = opened.document(ref)
     if fmt is not Format.table:
         data = doc.to_dict()
-        data["links"] = opened.document_links(doc.id)
+        data["links"] = [link.to_dict() for link in opened.document_links(doc.id)]
         if meta_only:
             data.pop("text")
         _emit_json(data)
@@ -490,8 +490,7 @@ def text(ref: Annotated[str, typer.Argument(help="Document number, or a capture 
         if value:
             out.print(f"  {label:<12} {escape(str(value))}")
     for link in opened.document_links(doc.id):
-        other = link["b"] if link["a"] == doc.id else link["a"]
-        out.print(f"  {link['kind']:<14} document {other} (similarity {link['similarity']:.2f})")
+        out.print(f"  {link.kind:<14} document {link.other(doc.id)} (similarity {link.similarity:.2f})")
     if not meta_only:
         out.print()
         out.print(escape(doc.text or ""))
@@ -510,7 +509,8 @@ def mentions(ref: Annotated[str, typer.Argument(help="Document number, or a capt
     opened = _open(case)
     with _errors():
         doc = opened.document(ref)
-    items = opened.quotes(doc.id) if mention_type == "quote" else opened.mentions(doc.id, mention_type)
+    found = opened.quotes(doc.id) if mention_type == "quote" else opened.mentions(doc.id, mention_type)
+    items = [_span_first(item.to_dict()) for item in found]
     if fmt is Format.json:
         _emit_json({"document": doc.id, "capture": doc.capture_id, "items": items})
         return
@@ -533,6 +533,12 @@ def mentions(ref: Annotated[str, typer.Argument(help="Document number, or a capt
                           escape(m["canonical"] or ""), escape(value))
     out.print(table)
     out.print(f"{len(items)} item(s) in document {doc.id}")
+
+
+def _span_first(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored mention or quote with its span right after its text, as ``mentions`` has always printed it."""
+    head = ("id", "document_id", "type", "speaker", "text", "start_char", "end_char")
+    return {**{k: item[k] for k in head if k in item}, **item}
 
 
 _MEDIA_SHORT = {"pdf": "application/pdf", "html": "text/html", "text": "text/plain", "txt": "text/plain",

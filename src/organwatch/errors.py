@@ -13,6 +13,8 @@ keeps this drawing complete):
     ├── SettingError                    an ORGANWATCH_* variable holds an unusable value (also a ValueError)
     ├── FileTooLargeError               a file grew past the size limit while being archived
     ├── TextExtractionError             bytes could not be turned into document text (text)
+    ├── StoreError                      the store cannot do what was asked (store)
+    │   └── QuerySyntaxError            the storage engine could not read a query expression
     ├── SearchError                     (search)
     │   ├── SearchQueryError            a query cannot be run as written
     │   └── SearchIndexError            the index cannot do what was asked (no embeddings yet, ...)

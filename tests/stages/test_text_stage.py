@@ -80,11 +80,12 @@ def test_every_capture_gets_documents(case: Case, files: Path) -> None:
 def test_reprints_are_linked(case: Case, files: Path) -> None:
     case.add([files / "tribunal.html", files / "reprint.html"], text=True)
     first, second = list(case.documents())
-    kinds = {link["kind"] for link in case.document_links(first.id)}
+    kinds = {link.kind for link in case.document_links(first.id)}
     assert "near-duplicate" in kinds and "paragraph" in kinds
-    (paragraph,) = [link for link in case.document_links(first.id) if link["kind"] == "paragraph"]
-    assert (first.text or "")[paragraph["a_start"]:paragraph["a_end"]] == (second.text or "")[
-        paragraph["b_start"]:paragraph["b_end"]]
+    (paragraph,) = [link for link in case.document_links(first.id) if link.kind == "paragraph"]
+    assert paragraph.a_start is not None and paragraph.a_end is not None
+    assert (first.text or "")[paragraph.a_start:paragraph.a_end] == (second.text or "")[
+        paragraph.b_start:paragraph.b_end]
 
 
 def test_reprocess_keeps_document_ids_and_retries_failures(case: Case, files: Path) -> None:

@@ -10,21 +10,20 @@ Files are committed in batches, each ending with a signed tree head.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from organwatch import __version__
 from organwatch.archive.blobs import FileTooLargeError, StagedBlob, StagingArea
 from organwatch.archive.log import utc_now
 from organwatch.archive.sniff import sniff
 from organwatch.archive.walk import InputError, InputFile, iter_inputs, os_reason
+from organwatch.version import __version__
 
 if TYPE_CHECKING:
-    from organwatch.case import Case
+    from organwatch.archive.evidence import Archive
 
 BATCH_BYTES = 256 * 1024 * 1024  # commit at least this often, so an interrupted add loses little
 
@@ -124,17 +123,17 @@ def _same_sighting(existing: dict[str, Any], new: dict[str, Any], explicit_time:
 class Ingest:
     """One ``add`` run over many paths."""
 
-    def __init__(self, case: Case, meta: CaptureMetadata, max_size: int, batch_size: int,
+    def __init__(self, archive: Archive, meta: CaptureMetadata, max_size: int, batch_size: int,
                  on_result: Callable[[AddResult], None] | None = None,
                  after_commit: Callable[[list[AddResult]], None] | None = None) -> None:
-        self.case = case
+        self.archive = archive
         self.meta = meta
         self.max_size = max_size
         self.batch_size = batch_size
         self.on_result = on_result
         self.after_commit = after_commit
         self.summary = AddSummary()
-        self.captured_by = meta.captured_by or case.default_captured_by()
+        self.captured_by = meta.captured_by or archive.default_captured_by()
         self._pending: list[tuple[InputFile, StagedBlob]] = []
         self._pending_bytes = 0
 
@@ -145,7 +144,7 @@ class Ingest:
 
     def run(self, paths: Sequence[str | Path]) -> AddSummary:
         """Add everything under ``paths``; failures are reported and skipped, never fatal."""
-        with self.case.blobs.area() as area:
+        with self.archive.blobs.area() as area:
             for item in iter_inputs(paths):
                 if isinstance(item, InputError):
                     self._report(AddResult("failed", item.display, reason=item.reason))
@@ -189,15 +188,17 @@ class Ingest:
         entries: list[dict[str, Any]] = []
         staged_new: dict[str, Path] = {}
         results: list[AddResult] = []
-        with self.case.writer() as writer:
+        with self.archive.writer() as writer:
             self.summary.recovery_notes.extend(writer.recovery.notes)
             new_here: dict[str, list[dict[str, Any]]] = {}
-            with self.case.store.view() as conn:
+            with self.archive.store.view() as view:
                 for item, staged in pending:
                     sighting = observation_fields(item, self.meta, self.captured_by)
                     known = new_here.get(staged.sha256)
+                    stored = None
                     if known is None:
-                        known = _known_sightings(conn, staged.sha256)
+                        stored = view.archive.capture(staged.sha256)
+                        known = None if stored is None else [o.to_dict() for o in stored.observations]
                     if known is None:
                         media_type = sniff(staged.head, staged.path)
                         entries.append({"type": "capture", "time": utc_now(), "capture": staged.sha256,
@@ -208,7 +209,9 @@ class Ingest:
                         continue
                     if staged.path != staged_new.get(staged.sha256):
                         staged.path.unlink(missing_ok=True)
-                    media = _media_type(conn, staged.sha256) or sniff(staged.head)
+                    if stored is None:
+                        stored = view.archive.capture(staged.sha256)
+                    media = stored.media_type if stored is not None else sniff(staged.head)
                     if any(_same_sighting(k, sighting, self.meta.captured_at is not None) for k in known):
                         results.append(AddResult("present", item.display, staged.sha256, media, staged.size))
                         continue
@@ -225,23 +228,9 @@ class Ingest:
             self.after_commit([r for r in results if r.status == "added"])
 
 
-def _known_sightings(conn: Any, sha256: str) -> list[dict[str, Any]] | None:
-    """The logged sightings of a capture, or None when these bytes were never captured."""
-    if conn.execute("SELECT 1 FROM captures WHERE id = ?", (sha256,)).fetchone() is None:
-        return None
-    rows = conn.execute("SELECT * FROM observations WHERE capture_id = ? ORDER BY seq", (sha256,)).fetchall()
-    return [{**dict(row), "tool": json.loads(row["tool"]), "extra": json.loads(row["extra"]) if row["extra"] else None}
-            for row in rows]
-
-
-def _media_type(conn: Any, sha256: str) -> str | None:
-    row = conn.execute("SELECT media_type FROM captures WHERE id = ?", (sha256,)).fetchone()
-    return None if row is None else str(row["media_type"])
-
-
-def add_paths(case: Case, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
+def add_paths(archive: Archive, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
               max_size: int, batch_size: int,
               on_result: Callable[[AddResult], None] | None = None,
               after_commit: Callable[[list[AddResult]], None] | None = None) -> AddSummary:
-    """Add files and folders to ``case``; see :class:`Ingest`."""
-    return Ingest(case, meta or CaptureMetadata(), max_size, batch_size, on_result, after_commit).run(list(paths))
+    """Add files and folders to ``archive``; see :class:`Ingest`."""
+    return Ingest(archive, meta or CaptureMetadata(), max_size, batch_size, on_result, after_commit).run(list(paths))

@@ -27,11 +27,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from organwatch.archive.blobs import BlobStore
-from organwatch.archive.index import insert_entries, insert_entry, insert_head
+from organwatch.archive.index import batch_for, head_record
 from organwatch.archive.log import ENTRY_VERSION, EvidenceLog, LogState, iter_lines, parse_head
 from organwatch.archive.merkle import StreamingRoot, leaf_hash
 from organwatch.errors import CaseError
-from organwatch.store.sqlite import Connection, SQLiteStore
+from organwatch.store import Session, Store, Writer
+from organwatch.store.records import LogPosition
 
 LOCK_FILE = ".lock"
 
@@ -52,29 +53,27 @@ class Recovery:
         return bool(self.indexed or self.cut or self.blobs_placed)
 
 
-def read_state(conn: Connection) -> LogState:
-    """The log position the database has indexed, with the Merkle frontier to extend it."""
-    row = conn.execute("SELECT size, entries_bytes, heads_count, heads_bytes, frontier FROM log_state").fetchone()
-    last = conn.execute("SELECT max(tree_size) FROM tree_heads").fetchone()[0] or 0
-    root = StreamingRoot.resume(json.loads(row["frontier"]))
-    if root.size != row["size"]:
+def read_state(session: Session) -> LogState:
+    """The log position the store has indexed, with the Merkle frontier to extend it."""
+    position = session.archive.log_position()
+    root = StreamingRoot.resume(position.frontier)
+    if root.size != position.size:
         raise CaseError("the database's log position is inconsistent; run `organwatch verify`")
-    return LogState(row["size"], row["entries_bytes"], row["heads_count"], row["heads_bytes"], last, root)
+    return LogState(position.size, position.entries_bytes, position.heads_count, position.heads_bytes,
+                    position.last_head_size, root)
 
 
-def write_state(conn: Connection, state: LogState) -> None:
-    """Record how far the database has indexed the log."""
-    conn.execute(
-        "UPDATE log_state SET size=?, entries_bytes=?, heads_count=?, heads_bytes=?, frontier=? WHERE id=1",
-        (state.size, state.entries_bytes, state.heads_count, state.heads_bytes,
-         json.dumps(state.root_state.frontier())),
-    )
+def write_state(writer: Writer, state: LogState) -> None:
+    """Record how far the store has indexed the log."""
+    writer.archive.set_log_position(LogPosition(state.size, state.entries_bytes, state.heads_count,
+                                                state.heads_bytes, tuple(state.root_state.frontier()),
+                                                state.last_head_size))
 
 
 class LogWriter:
     """Exclusive writer of a case for the duration of a ``with`` block."""
 
-    def __init__(self, case_root: Path, store: SQLiteStore, log: EvidenceLog, blobs: BlobStore,
+    def __init__(self, case_root: Path, store: Store, log: EvidenceLog, blobs: BlobStore,
                  private: Ed25519PrivateKey, sync: bool) -> None:
         self._lock_path = case_root / LOCK_FILE
         self.store = store
@@ -110,8 +109,8 @@ class LogWriter:
     def recover(self) -> Recovery:
         """Bring database and blobs level with the log; cut a torn or unsigned tail."""
         report = Recovery()
-        with self.store.writer() as conn:
-            state = read_state(conn)
+        with self.store.writer() as writer:
+            state = read_state(writer)
             entries_len = _size(self.log.entries_path)
             heads_len = _size(self.log.heads_path)
             if entries_len < state.entries_bytes or heads_len < state.heads_bytes:
@@ -139,7 +138,7 @@ class LogWriter:
                 leaf = leaf_hash(line.data)
                 if entry.get("type") == "capture" and self._place_recovered(entry["capture"]):
                     report.blobs_placed += 1
-                insert_entry(conn, line.number, entry, leaf.hex())
+                writer.archive.add(batch_for([(line.number, entry, leaf.hex())]))
                 state.root_state.append(leaf)
                 state.size += 1
                 offset = line.offset + len(line.data) + 1
@@ -148,7 +147,7 @@ class LogWriter:
                 raise CaseError(f"the log has {state.size} entries but a tree head covers {signed}; "
                                 "run `organwatch verify`")
             for head in new_heads:
-                insert_head(conn, head)
+                writer.archive.add_tree_head(head_record(head))
             state.entries_bytes = offset
             state.heads_count += len(new_heads)
             state.heads_bytes = heads_end
@@ -158,7 +157,7 @@ class LogWriter:
             os.truncate(self.log.entries_path, offset)
             if _size(self.log.heads_path) > heads_end:
                 os.truncate(self.log.heads_path, heads_end)
-            write_state(conn, state)
+            write_state(writer, state)
         if report.cut:
             report.notes.append(f"cut {report.cut} unsigned log entries left by an interrupted add")
         if report.indexed:
@@ -188,11 +187,11 @@ class LogWriter:
         for entry in entries:
             if entry.get("type") == "capture":
                 self.blobs.place(staged[entry["capture"]], entry["capture"])
-        with self.store.writer() as conn:
-            insert_entries(conn, ((seq, entry, leaf.hex()) for (seq, _, leaf), entry in
-                                  zip(written, written_entries, strict=True)))
-            insert_head(conn, head)
-            write_state(conn, self.state)
+        with self.store.writer() as writer:
+            writer.archive.add(batch_for((seq, entry, leaf.hex()) for (seq, _, leaf), entry in
+                                         zip(written, written_entries, strict=True)))
+            writer.archive.add_tree_head(head_record(head))
+            write_state(writer, self.state)
         return [(seq, entry) for (seq, _, _), entry in zip(written, entries, strict=True)]
 
 

@@ -1,7 +1,8 @@
-"""How each log entry is indexed in the database: one function, used to write and to verify.
+"""How each log entry is indexed in the store: one mapping, used to write and to verify.
 
-Because ``verify`` compares the database with what this module *would* write for every entry,
-the index and its check cannot drift apart.
+:func:`records_for_entry` gives the records the store writes; :func:`rows_for_entry` the same as table
+rows, which ``verify`` compares with the database. Because both come from one mapping, the index and
+its check cannot drift apart.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
+
+from organwatch.model import Capture, Observation
+from organwatch.store.records import IndexBatch, LogEntryRecord, TreeHeadRecord
 
 OBSERVATION_FIELDS = ("source_url", "original_name", "original_path", "captured_at", "captured_by",
                       "tool", "note", "file_modified", "extra")
@@ -22,48 +26,60 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def rows_for_entry(seq: int, entry: dict[str, Any], leaf_hex: str) -> dict[str, list[tuple[Any, ...]]]:
-    """The database rows, per table, that index one log entry."""
+def records_for_entry(seq: int, entry: dict[str, Any], leaf_hex: str) -> IndexBatch:
+    """What indexing one log entry adds to the store: the entry, and for a capture or an observation the
+    capture and the sighting."""
     kind = entry.get("type")
-    capture = entry.get("capture") if kind in ("capture", "observation") else None
+    capture: Any = entry.get("capture") if kind in ("capture", "observation") else None
+    record = LogEntryRecord(seq, kind, leaf_hex, entry.get("time"), capture)
+    if kind not in ("capture", "observation"):
+        return IndexBatch(entries=(record,))
+    values: list[Any] = [entry.get(f) for f in OBSERVATION_FIELDS]
+    sighting = Observation(seq, *values)
+    captures = (Capture(capture, entry["size"], entry["media_type"], seq, entry["captured_at"], ()),) \
+        if kind == "capture" else ()
+    return IndexBatch((record,), captures, ((capture, sighting),))
+
+
+def batch_for(items: Iterable[tuple[int, dict[str, Any], str]]) -> IndexBatch:
+    """The records of many ``(seq, entry, leaf hex)``, for one write."""
+    entries: list[LogEntryRecord] = []
+    captures: list[Capture] = []
+    observations: list[tuple[str, Observation]] = []
+    for seq, entry, leaf_hex in items:
+        one = records_for_entry(seq, entry, leaf_hex)
+        entries.extend(one.entries)
+        captures.extend(one.captures)
+        observations.extend(one.observations)
+    return IndexBatch(tuple(entries), tuple(captures), tuple(observations))
+
+
+def rows_for_entry(seq: int, entry: dict[str, Any], leaf_hex: str) -> dict[str, list[tuple[Any, ...]]]:
+    """The index rows, per table (columns as in :data:`TABLES`), that one log entry should have."""
+    batch = records_for_entry(seq, entry, leaf_hex)
     rows: dict[str, list[tuple[Any, ...]]] = {
-        "log_entries": [(seq, kind, leaf_hex, entry.get("time"), capture)],
+        "log_entries": [(e.seq, e.type, e.leaf_hash, e.time, e.capture_id) for e in batch.entries],
     }
-    if kind == "capture":
-        rows["captures"] = [(capture, entry["size"], entry["media_type"], seq, entry["captured_at"])]
-    if kind in ("capture", "observation"):
-        values = [entry.get(f) for f in OBSERVATION_FIELDS]
-        for name in _JSON_FIELDS:
-            value = entry.get(name)
-            values[OBSERVATION_FIELDS.index(name)] = None if value is None else json.dumps(value, sort_keys=True)
-        rows["observations"] = [(seq, capture, *values)]
+    if batch.captures:
+        rows["captures"] = [(c.id, c.size, c.media_type, c.first_seq, c.captured_at) for c in batch.captures]
+    if batch.observations:
+        rows["observations"] = [
+            (o.seq, capture, *(_json(v) if f in _JSON_FIELDS else v
+                               for f, v in zip(OBSERVATION_FIELDS, _observation_values(o), strict=True)))
+            for capture, o in batch.observations]
     return rows
 
 
-def head_row(head: dict[str, Any]) -> tuple[Any, ...]:
-    """The ``tree_heads`` row for a signed tree head."""
-    return (head["tree_size"], head["root_hash"], head["prev_tree_size"], head["timestamp"], head["key_id"],
-            head["signature"])
+def _observation_values(o: Observation) -> tuple[Any, ...]:
+    return (o.source_url, o.original_name, o.original_path, o.captured_at, o.captured_by, o.tool, o.note,
+            o.file_modified, o.extra)
 
 
-def insert_entries(conn: Any, items: Iterable[tuple[int, dict[str, Any], str]]) -> None:
-    """Write the rows for many ``(seq, entry, leaf hex)``, one statement per table."""
-    grouped: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
-    for seq, entry, leaf_hex in items:
-        for table, rows in rows_for_entry(seq, entry, leaf_hex).items():
-            grouped[table].extend(rows)
-    for table, rows in grouped.items():
-        if rows:
-            columns = TABLES[table][1]
-            placeholders = ",".join("?" * len(columns))
-            conn.executemany(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({placeholders})", rows)
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
 
 
-def insert_entry(conn: Any, seq: int, entry: dict[str, Any], leaf_hex: str) -> None:
-    """Write the rows for one entry."""
-    insert_entries(conn, [(seq, entry, leaf_hex)])
-
-
-def insert_head(conn: Any, head: dict[str, Any]) -> None:
-    """Write the row for one tree head."""
-    conn.execute("INSERT INTO tree_heads VALUES (?,?,?,?,?,?)", head_row(head))
+def head_record(head: dict[str, Any]) -> TreeHeadRecord:
+    """The index record of a signed tree head."""
+    return TreeHeadRecord(head["tree_size"], head["root_hash"], head["prev_tree_size"], head["timestamp"],
+                          head["key_id"], head["signature"])

@@ -9,13 +9,13 @@ to be kept up to date when the text stage adds links.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-Connection = Any  # sqlean.Connection
+from organwatch.store.base import DocumentsView
+
 _BATCH = 400  # ids per IN (...) list; well under SQLite's parameter limit
 
 
-def clusters(conn: Connection, ids: Iterable[int]) -> dict[int, frozenset[int]]:
+def clusters(documents: DocumentsView, ids: Iterable[int]) -> dict[int, frozenset[int]]:
     """The duplicate cluster (itself included) of each id."""
     parent: dict[int, int] = {}
 
@@ -32,11 +32,7 @@ def clusters(conn: Connection, ids: Iterable[int]) -> dict[int, frozenset[int]]:
     frontier = list(wanted)
     while frontier:
         batch, frontier = frontier[:_BATCH], frontier[_BATCH:]
-        marks = ",".join("?" * len(batch))
-        rows = conn.execute(
-            f"SELECT a, b FROM document_links WHERE kind IN ('duplicate', 'near-duplicate') "
-            f"AND (a IN ({marks}) OR b IN ({marks}))", (*batch, *batch)).fetchall()
-        for a, b in rows:
+        for a, b in documents.duplicate_pairs(batch):
             parent[find(int(a))] = find(int(b))
             for node in (int(a), int(b)):
                 if node not in seen:
@@ -48,7 +44,7 @@ def clusters(conn: Connection, ids: Iterable[int]) -> dict[int, frozenset[int]]:
     return {x: frozenset(groups[find(x)]) for x in wanted}
 
 
-def collapse(conn: Connection, ranked: Sequence[int], offset: int,
+def collapse(documents: DocumentsView, ranked: Sequence[int], offset: int,
              limit: int) -> tuple[list[tuple[int, frozenset[int]]], bool]:
     """Walk ``ranked`` keeping the first document of each cluster; return the page
     ``[(document_id, its cluster)]`` and whether another hit follows it within ``ranked``."""
@@ -57,7 +53,7 @@ def collapse(conn: Connection, ranked: Sequence[int], offset: int,
     want = offset + limit + 1  # one more than the page, to know whether another page exists
     for begin in range(0, len(ranked), _BATCH):
         batch = ranked[begin:begin + _BATCH]
-        found = clusters(conn, batch)
+        found = clusters(documents, batch)
         for document_id in batch:
             if document_id in represented:
                 continue

@@ -1,15 +1,15 @@
-"""Keeping the search index in step with ``documents`` (called inside the text stage's write transaction).
+"""Keeping the search index in step with the documents (called inside the text stage's write).
 
-For each document we write one row in each full-text table (rowid = document id):
+For each document the index holds (:class:`~organwatch.store.records.SearchEntry`, computed here):
 
-* ``search_trigram``: the OpenCC-simplified text and title (same length as the original, see
-  :mod:`organwatch.search.folding`), for substring search in either script;
-* ``search_words``: the jieba words of the simplified text (English passes through as it is), the
-  title likewise, and the pinyin keys of name-like words;
+* for substring search, the OpenCC-simplified text and title (same length as the original, see
+  :mod:`organwatch.search.folding`), in either script;
+* for ranked word search, the jieba words of the simplified text (English passes through as it is),
+  the title likewise, and the pinyin keys of name-like words;
 
-and the document's chunks for the (separate, slower) embedding step. Indexing never loads the
-sqlite-vec extension: vectors of a replaced document are left behind, unreachable (their chunk
-rows are gone and chunk ids are never reused), and purged by the next embedding run.
+and the document's chunks for the (separate, slower) embedding step. Indexing never touches vectors:
+vectors of a replaced document are left behind, unreachable (their chunks are gone and chunk ids are
+never reused), and purged by the next embedding run.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from organwatch.search.chunks import chunk_spans
 from organwatch.search.folding import HAN_RUN, has_han
 from organwatch.search.names import name_keys
+from organwatch.store import Session, Writer
+from organwatch.store.records import SearchEntry
 from organwatch.text.chinese import segment, to_simplified_aligned
 
-Connection = Any  # sqlean.Connection: the package ships no type hints
 INDEX_VERSION = "1"
 # Two spaces after the text give its last one or two characters a trigram of their own, so that a
 # one- or two-character query also finds them at the very end (see fts.short_term_trigrams).
@@ -51,88 +51,81 @@ def _words_and_names(text: str) -> tuple[str, dict[str, set[str]]]:
     return "".join(parts), names
 
 
-def index_document(conn: Connection, document_id: int, text: str | None, title: str | None = None,
-                   language: str | None = None) -> None:
-    """Index (or re-index) one document's text and title for full-text search, and cut it into chunks.
+def index_entry(text: str | None, title: str | None = None) -> SearchEntry | None:
+    """What the full-text index holds for a text and title (None when both are empty).
 
-    Call it in the same transaction that writes the ``documents`` row. ``language`` is accepted for
-    the record but not needed: Chinese is recognised by its characters, so mixed texts work.
-
-    >>> index_document(conn, 12, "王立軍於2012年二月…", "重慶事件", "zh-Hant")  # doctest: +SKIP
+    >>> index_entry("王立軍", None).trigram_body  # simplified, padded
+    '王立军  '
     """
-    del language  # segmentation is decided per run of Han characters, not per document
-    remove_document(conn, document_id)
     body = text or ""
     head = title or ""
     if not body and not head:
-        return
+        return None
     simplified_body = to_simplified_aligned(body)
     simplified_head = to_simplified_aligned(head)
-    conn.execute("INSERT INTO search_trigram (rowid, body, title) VALUES (?, ?, ?)",
-                 (document_id, simplified_body + TRIGRAM_PAD, simplified_head + TRIGRAM_PAD))
     words_body, names = _words_and_names(simplified_body)
     words_head, head_names = _words_and_names(simplified_head)
     for key, forms in head_names.items():
         names.setdefault(key, set()).update(forms)
-    conn.execute("INSERT INTO search_words (rowid, body, title, pinyin) VALUES (?, ?, ?, ?)",
-                 (document_id, words_body, words_head, " ".join(sorted(names))))
-    if names:
-        conn.executemany("INSERT OR IGNORE INTO search_pinyin_forms (key, form) VALUES (?, ?)",
-                         [(key, form) for key, forms in names.items() for form in forms])
-    conn.executemany("INSERT INTO search_chunks (document_id, start_char, end_char) VALUES (?, ?, ?)",
-                     [(document_id, start, end) for start, end in chunk_spans(body)])
-    conn.execute("INSERT INTO search_documents (document_id, text_sha256, index_version, indexed_at) "
-                 "VALUES (?, ?, ?, ?)",
-                 (document_id, hashlib.sha256(body.encode("utf-8")).hexdigest(), INDEX_VERSION,
-                  datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
+    return SearchEntry(
+        trigram_body=simplified_body + TRIGRAM_PAD, trigram_title=simplified_head + TRIGRAM_PAD,
+        words_body=words_body, words_title=words_head, pinyin=" ".join(sorted(names)),
+        pinyin_forms=tuple((key, form) for key in sorted(names) for form in sorted(names[key])),
+        chunks=tuple(chunk_spans(body)), text_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        index_version=INDEX_VERSION, indexed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
-def remove_document(conn: Connection, document_id: int) -> None:
-    """Take a document out of the index (before its row is deleted, or when its text failed)."""
-    conn.execute("DELETE FROM search_trigram WHERE rowid = ?", (document_id,))
-    conn.execute("DELETE FROM search_words WHERE rowid = ?", (document_id,))
-    conn.execute("DELETE FROM search_chunks WHERE document_id = ?", (document_id,))
-    conn.execute("DELETE FROM search_documents WHERE document_id = ?", (document_id,))
+def index_document(writer: Writer, document_id: int, text: str | None, title: str | None = None,
+                   language: str | None = None) -> None:
+    """Index (or re-index) one document's text and title for full-text search, and cut it into chunks.
+
+    Call it in the same write that stores the document. ``language`` is accepted for the record but not
+    needed: Chinese is recognised by its characters, so mixed texts work.
+
+    >>> index_document(writer, 12, "王立軍於2012年二月…", "重慶事件", "zh-Hant")  # doctest: +SKIP
+    """
+    del language  # segmentation is decided per run of Han characters, not per document
+    entry = index_entry(text, title)
+    if entry is None:
+        writer.search.remove(document_id)
+    else:
+        writer.search.put(document_id, entry)
 
 
-def reindex_document(conn: Connection, document_id: int) -> bool:
-    """Index a document from its ``documents`` row, or remove it if it is gone or failed.
+def remove_document(writer: Writer, document_id: int) -> None:
+    """Take a document out of the index (before it is deleted, or when its text failed)."""
+    writer.search.remove(document_id)
 
-    The simplest hook for the text stage: ``index_hook=lambda conn, id, doc: reindex_document(conn, id)``.
+
+def reindex_document(writer: Writer, document_id: int) -> bool:
+    """Index a document from what the store holds, or remove it if it is gone or failed.
+
+    The simplest hook for the text stage: ``index_hook=lambda writer, id, doc: reindex_document(writer, id)``.
     Returns True if the document is now indexed.
     """
-    row = conn.execute("SELECT text, title, language, status FROM documents WHERE id = ?",
-                       (document_id,)).fetchone()
-    if row is None or row[3] != "ok" or not (row[0] or row[1]):
-        remove_document(conn, document_id)
+    document = writer.documents.get(document_id)
+    if document is None or document.status != "ok" or not (document.text or document.title):
+        writer.search.remove(document_id)
         return False
-    index_document(conn, document_id, row[0], row[1], row[2])
+    index_document(writer, document_id, document.text, document.title, document.language)
     return True
 
 
-def stale_documents(conn: Connection) -> list[int]:
+def stale_documents(session: Session) -> list[int]:
     """Ids of documents whose index entry is missing, outdated, or left over from a deleted document."""
-    query = """
-        SELECT d.id FROM documents d LEFT JOIN search_documents s ON s.document_id = d.id
-        WHERE d.status = 'ok' AND (s.document_id IS NULL OR s.index_version != ? OR s.text_sha256 IS NOT d.text_sha256)
-        UNION
-        SELECT s.document_id FROM search_documents s LEFT JOIN documents d ON d.id = s.document_id
-        WHERE d.id IS NULL OR d.status != 'ok'
-        ORDER BY 1
-    """
-    return [int(row[0]) for row in conn.execute(query, (INDEX_VERSION,))]
+    return session.search.stale_documents(INDEX_VERSION)
 
 
-def sync_index(conn: Connection, ids: Iterable[int] | None = None,
+def sync_index(writer: Writer, ids: Iterable[int] | None = None,
                progress: Callable[[int, int], None] | None = None) -> int:
     """Bring the index up to date (all stale documents, or the given ids); return how many were touched.
 
     Run it after upgrading a case made before search existed, or after a new ``INDEX_VERSION``.
     ``progress(done, total)`` is called after each document.
     """
-    todo = list(ids) if ids is not None else stale_documents(conn)
+    todo = list(ids) if ids is not None else stale_documents(writer)
     for done, document_id in enumerate(todo, 1):
-        reindex_document(conn, document_id)
+        reindex_document(writer, document_id)
         if progress is not None:
             progress(done, len(todo))
     return len(todo)

@@ -51,34 +51,6 @@ class SearchFilters:
         """True if any filter is set."""
         return any(value is not None for value in asdict(self).values())
 
-    def sql(self, alias: str = "d") -> tuple[str, list[Any]]:
-        """A WHERE fragment over ``documents`` (as ``alias``) and its parameters; ``"1"`` when unfiltered."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.date_from:
-            clauses.append(f"{alias}.published || char(1114111) >= ?")
-            params.append(self.date_from)
-        if self.date_to:
-            clauses.append(f"{alias}.published <= ? || char(1114111)")
-            params.append(self.date_to)
-        if self.language:
-            if self.language.lower() == "zh":
-                clauses.append(f"{alias}.language LIKE 'zh%'")
-            else:
-                clauses.append(f"{alias}.language = ? COLLATE NOCASE")
-                params.append(self.language)
-        if self.outlet:
-            clauses.append(f"{alias}.outlet = ? COLLATE NOCASE")
-            params.append(self.outlet)
-        if self.media_type:
-            if self.media_type.endswith("/*"):
-                clauses.append(f"{alias}.media_type LIKE ? ESCAPE '\\'")
-                params.append(self.media_type[:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-            else:
-                clauses.append(f"{alias}.media_type = ? COLLATE NOCASE")
-                params.append(self.media_type)
-        return (" AND ".join(clauses) or "1"), params
-
 
 @dataclass(frozen=True)
 class Hit:

@@ -9,32 +9,29 @@ on this hardware even for 20 neighbours, while its binary (hamming) search takes
 1. a ``vec0`` table of *binary* vectors (the sign of each dimension after subtracting a centre, since
    e5 vectors all lean the same way and raw signs would carry little information) gives a few
    hundred candidates;
-2. their float16 copies (in ``search_chunks.embedding``) are re-ranked exactly by cosine similarity.
+2. their float16 copies are re-ranked exactly by cosine similarity.
 
 A small case is scored exactly over all its chunks. With filters, the binary search asks for more
 candidates and the filters are applied to them: a very narrow filter on a large case can therefore
 return fewer semantic hits than asked for (sqlite-vec metadata columns would fix that; not yet used).
-sqlite-vec's top-k costs grow with k (O(n·k)), which is why k stays in the hundreds. The ``vec0`` table needs the
-extension at creation, so it is created here, lazily, not in the migration.
+sqlite-vec's top-k costs grow with k (O(n·k)), which is why k stays in the hundreds. The vectors and
+codes live in the store (:class:`~organwatch.store.base.EmbeddingsView`); the maths is here.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from organwatch.search.embedder import INSTALL_HINT, Embedder
+from organwatch.search.embedder import Embedder
 from organwatch.search.errors import SearchIndexError
 from organwatch.search.results import SearchFilters
+from organwatch.store import Session, Store
+from organwatch.store.records import ChunkVector, EmbeddedChunk, EmbedderRecord, PendingChunk
 
-Connection = Any  # sqlean.Connection
-VECTOR_TABLE = "search_vectors"
 EXACT_LIMIT = 2_000  # embedded chunks: up to this many, score every one exactly (no candidate cut)
 COARSE_MIN = 200
 FILTERED_FACTOR = 8
@@ -62,68 +59,27 @@ CALIBRATION = (
 )
 
 
-def load_vector_extension(conn: Connection) -> None:
-    """Load sqlite-vec into a sqlean connection (once per connection)."""
-    try:
-        conn.execute("SELECT vec_version()").fetchone()
-        return
-    except Exception:  # sqlean.OperationalError: no such function, so not loaded yet
-        pass
-    try:
-        sqlite_vec: Any = importlib.import_module("sqlite_vec")
-    except ImportError as exc:
-        raise SearchIndexError(INSTALL_HINT) from exc
-    conn.enable_load_extension(True)
-    try:
-        sqlite_vec.load(conn)
-    finally:
-        conn.enable_load_extension(False)
-
-
-@contextmanager
-def _transaction(conn: Connection) -> Iterator[None]:
-    """Commit each batch on its own when the caller holds no transaction, so a long embedding run
-    never blocks the text stage for its whole length; inside the caller's transaction, do nothing."""
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _stored_embedder(conn: Connection) -> tuple[str, str, int, npt.NDArray[np.float32]] | None:
-    row = conn.execute("SELECT name, version, dimension, centre FROM search_embedder WHERE id = 1").fetchone()
-    if row is None:
-        return None
-    return str(row[0]), str(row[1]), int(row[2]), np.frombuffer(row[3], dtype="<f4").astype(np.float32)
-
-
-def _prepare(conn: Connection, embedder: Embedder, replace: bool) -> npt.NDArray[np.float32]:
+def _prepare(store: Store, embedder: Embedder, replace: bool) -> npt.NDArray[np.float32]:
     """Make sure the case's vectors are this embedder's (or start over when ``replace``); return the centre."""
-    stored = _stored_embedder(conn)
-    if stored is not None and (stored[0], stored[1], stored[2]) == (embedder.name, embedder.version,
-                                                                      embedder.dimension):
-        return stored[3]
+    with store.view() as view:
+        stored = view.embeddings.embedder()
+    if stored is not None and (stored.name, stored.version, stored.dimension) == (embedder.name, embedder.version,
+                                                                                   embedder.dimension):
+        return _centre(stored)
     if stored is not None and not replace:
-        raise SearchIndexError(f"this case's vectors were made by {stored[0]} ({stored[1]}), not {embedder.name} "
-                               f"({embedder.version}): embed again with replace=True to start over")
+        raise SearchIndexError(f"this case's vectors were made by {stored.name} ({stored.version}), not "
+                               f"{embedder.name} ({embedder.version}): embed again with replace=True to start over")
     if embedder.dimension % 8:
         raise SearchIndexError(f"{embedder.name}: dimension {embedder.dimension} is not a multiple of 8")
     centre: npt.NDArray[np.float32] = embedder.embed(list(CALIBRATION)).mean(axis=0).astype(np.float32)
-    with _transaction(conn):
-        conn.execute(f"DROP TABLE IF EXISTS {VECTOR_TABLE}")
-        conn.execute("UPDATE search_chunks SET embedding = NULL WHERE embedding IS NOT NULL")
-        conn.execute("INSERT OR REPLACE INTO search_embedder (id, name, version, dimension, centre) "
-                     "VALUES (1, ?, ?, ?, ?)",
-                     (embedder.name, embedder.version, embedder.dimension, centre.astype("<f4").tobytes()))
-        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VECTOR_TABLE} USING vec0 ("
-                     f"chunk_id INTEGER PRIMARY KEY, embedding bit[{embedder.dimension}])")
+    with store.writer() as writer:
+        writer.embeddings.reset(EmbedderRecord(embedder.name, embedder.version, embedder.dimension,
+                                               centre.astype("<f4").tobytes()))
     return centre
+
+
+def _centre(record: EmbedderRecord) -> npt.NDArray[np.float32]:
+    return np.frombuffer(record.centre, dtype="<f4").astype(np.float32)
 
 
 def binary_codes(vectors: npt.NDArray[np.float32], centre: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
@@ -132,74 +88,56 @@ def binary_codes(vectors: npt.NDArray[np.float32], centre: npt.NDArray[np.float3
     return packed
 
 
-def pending_chunks(conn: Connection, ids: Sequence[int] | None = None) -> int:
+def pending_chunks(session: Session, ids: Sequence[int] | None = None) -> int:
     """How many chunks still need embedding (of the given documents, or of all)."""
-    if ids is None:
-        return int(conn.execute("SELECT count(*) FROM search_chunks WHERE embedding IS NULL").fetchone()[0])
-    total = 0
-    for begin in range(0, len(ids), 500):
-        batch = list(ids[begin:begin + 500])
-        total += int(conn.execute(f"SELECT count(*) FROM search_chunks WHERE embedding IS NULL AND document_id IN "
-                                  f"({','.join('?' * len(batch))})", batch).fetchone()[0])
-    return total
+    return session.embeddings.pending_count(ids)
 
 
-def embed_documents(conn: Connection, embedder: Embedder, ids: Sequence[int] | None = None, *,
+def embed_documents(store: Store, embedder: Embedder, ids: Sequence[int] | None = None, *,
                     batch_size: int = 32, progress: Callable[[int, int], None] | None = None,
                     replace: bool = False) -> int:
     """Embed the chunks not embedded yet (of ``ids``, or of every document); return how many were embedded.
 
-    Give a connection outside any transaction (e.g. a second connection to the case): each batch
-    then commits on its own, so an interrupted run keeps its work and other writers are not held
-    up. ``progress(done, total)`` is called after each batch. A case holds one embedder's vectors:
+    Each batch is read in a read session, embedded outside any transaction (the slow part) and written
+    in its own short write, so an interrupted run keeps its work and the text stage is never held up for
+    long. ``progress(done, total)`` is called after each batch. A case holds one embedder's vectors:
     another embedder raises :class:`SearchIndexError` unless ``replace=True``, which discards the old ones.
     """
-    load_vector_extension(conn)
-    centre = _prepare(conn, embedder, replace)
-    with _transaction(conn):  # vectors of chunks that were re-indexed or deleted since
-        conn.execute(f"DELETE FROM {VECTOR_TABLE} WHERE chunk_id NOT IN "
-                     "(SELECT id FROM search_chunks WHERE embedding IS NOT NULL)")
-    total = pending_chunks(conn, ids)
+    centre = _prepare(store, embedder, replace)
+    with store.writer() as writer:  # vectors of chunks that were re-indexed or deleted since
+        writer.embeddings.purge_stale()
+    with store.view() as view:
+        total = view.embeddings.pending_count(ids)
     done = 0
-    for rows in _pending_batches(conn, ids, batch_size):
+    for chunks in _pending_batches(store, ids, batch_size):
         texts = []
-        for chunk_id, _doc, start, end, text, title, first in rows:
-            piece = (text or "")[start:end]
-            texts.append(f"{title[:TITLE_CHARS]}\n{piece}" if title and chunk_id == first else piece)
+        for chunk in chunks:
+            piece = (chunk.text or "")[chunk.start:chunk.end]
+            first = chunk.title and chunk.chunk_id == chunk.first_chunk_id
+            texts.append(f"{chunk.title[:TITLE_CHARS]}\n{piece}" if first and chunk.title else piece)
         vectors = embedder.embed(texts)
         codes = binary_codes(vectors, centre)
-        with _transaction(conn):
-            conn.executemany("UPDATE search_chunks SET embedding = ? WHERE id = ?",
-                             [(vector.astype("<f2").tobytes(), row[0]) for vector, row in zip(vectors, rows,
-                                                                                               strict=True)])
-            conn.executemany(f"INSERT INTO {VECTOR_TABLE} (chunk_id, embedding) VALUES (?, vec_bit(?))",
-                             [(row[0], code.tobytes()) for code, row in zip(codes, rows, strict=True)])
-        done += len(rows)
+        with store.writer() as writer:
+            writer.embeddings.put([ChunkVector(chunk.chunk_id, vector.astype("<f2").tobytes(), code.tobytes())
+                                   for chunk, vector, code in zip(chunks, vectors, codes, strict=True)])
+        done += len(chunks)
         if progress is not None:
             progress(done, total)
     return done
 
 
-_PENDING = ("SELECT c.id, c.document_id, c.start_char, c.end_char, d.text, d.title, "
-            "(SELECT min(f.id) FROM search_chunks f WHERE f.document_id = c.document_id) "
-            "FROM search_chunks c JOIN documents d ON d.id = c.document_id WHERE c.embedding IS NULL ")
-
-
-def _pending_batches(conn: Connection, ids: Sequence[int] | None, batch_size: int) -> Iterator[list[Any]]:
-    """Chunks to embed, ``batch_size`` at a time, with their document's text and title and the id of
-    the document's first chunk (which is embedded with the title in front)."""
-    if ids is None:
-        last_id = 0
-        while rows := conn.execute(_PENDING + "AND c.id > ? ORDER BY c.id LIMIT ?", (last_id, batch_size)).fetchall():
-            last_id = int(rows[-1][0])
-            yield rows
-        return
-    for begin in range(0, len(ids), 100):
-        group = list(ids[begin:begin + 100])
-        rows = conn.execute(_PENDING + f"AND c.document_id IN ({','.join('?' * len(group))}) ORDER BY c.id",
-                            group).fetchall()
-        for start in range(0, len(rows), batch_size):
-            yield rows[start:start + batch_size]
+def _pending_batches(store: Store, ids: Sequence[int] | None, batch_size: int) -> Iterator[list[PendingChunk]]:
+    """Chunks to embed, ``batch_size`` at a time, each read in its own short read session."""
+    groups: list[list[int] | None] = [None] if ids is None else [list(ids[b:b + 500]) for b in range(0, len(ids), 500)]
+    for group in groups:
+        after = 0
+        while True:
+            with store.view() as view:
+                chunks = view.embeddings.pending(after, batch_size, group)
+            if not chunks:
+                break
+            after = chunks[-1].chunk_id
+            yield chunks
 
 
 @dataclass(frozen=True)
@@ -213,49 +151,38 @@ class ChunkHit:
     end: int
 
 
-def _best_per_document(rows: list[tuple[int, int, int, int, bytes]], query: npt.NDArray[np.float32],
-                       want: int) -> list[ChunkHit]:
-    if not rows:
+def _best_per_document(chunks: list[EmbeddedChunk], query: npt.NDArray[np.float32], want: int) -> list[ChunkHit]:
+    if not chunks:
         return []
-    matrix = np.frombuffer(b"".join(row[4] for row in rows), dtype="<f2").reshape(len(rows), -1)
+    matrix = np.frombuffer(b"".join(chunk.embedding for chunk in chunks), dtype="<f2").reshape(len(chunks), -1)
     scores = matrix.astype(np.float32) @ query
     best: dict[int, ChunkHit] = {}
-    for row, score in zip(rows, scores.tolist(), strict=True):
-        chunk_id, document_id, start, end, _blob = row
+    for chunk, score in zip(chunks, scores.tolist(), strict=True):
+        document_id = chunk.document_id
         if document_id not in best or score > best[document_id].similarity:
-            best[document_id] = ChunkHit(document_id, float(score), chunk_id, start, end)
+            best[document_id] = ChunkHit(document_id, float(score), chunk.chunk_id, chunk.start, chunk.end)
     ranked = sorted(best.values(), key=lambda hit: (-hit.similarity, hit.document_id))
     return ranked[:want]
 
 
-def semantic_candidates(conn: Connection, embedder: Embedder, query: str, filters: SearchFilters,
+def semantic_candidates(view: Session, embedder: Embedder, query: str, filters: SearchFilters,
                         want: int) -> list[ChunkHit]:
     """Up to ``want`` documents nearest to ``query`` in meaning, each with its best chunk, best first."""
-    stored = _stored_embedder(conn)
+    stored = view.embeddings.embedder()
     if stored is None:
         raise SearchIndexError("this case has no embeddings yet: run the embedding step "
-                               "(organwatch.search.embed_documents) before semantic or hybrid search")
-    if (stored[0], stored[1], stored[2]) != (embedder.name, embedder.version, embedder.dimension):
-        raise SearchIndexError(f"this case's vectors were made by {stored[0]} ({stored[1]}); search with "
+                               "(`organwatch embed`, or Case.embed) before semantic or hybrid search")
+    if (stored.name, stored.version, stored.dimension) != (embedder.name, embedder.version, embedder.dimension):
+        raise SearchIndexError(f"this case's vectors were made by {stored.name} ({stored.version}); search with "
                                f"that embedder, or embed again with replace=True")
     vector = embedder.embed([query], query=True)[0]
-    where, params = filters.sql("d")
-    select = "SELECT c.id, c.document_id, c.start_char, c.end_char, c.embedding FROM search_chunks c"
-    embedded = int(conn.execute("SELECT count(*) FROM search_chunks WHERE embedding IS NOT NULL").fetchone()[0])
-    if embedded <= EXACT_LIMIT:
-        rows = conn.execute(f"{select} JOIN documents d ON d.id = c.document_id "
-                            f"WHERE c.embedding IS NOT NULL AND {where}", params).fetchall()
-        return _best_per_document([tuple(row) for row in rows], vector, want)
-    load_vector_extension(conn)
+    if view.embeddings.embedded_count() <= EXACT_LIMIT:
+        return _best_per_document(view.embeddings.embedded(filters), vector, want)
     # A filter drops candidates after the binary search: ask for more of them when one is set.
     k = min(COARSE_MAX, max(COARSE_MIN, want * (FILTERED_FACTOR if filters.active else 2)))
-    code = binary_codes(vector[None, :], stored[3])[0].tobytes()
-    near = [int(row[0]) for row in conn.execute(
-        f"SELECT chunk_id FROM {VECTOR_TABLE} WHERE embedding MATCH vec_bit(?) AND k = ?", (code, k))]
-    rows = []
+    code = binary_codes(vector[None, :], _centre(stored))[0].tobytes()
+    near = view.embeddings.nearest(code, k)
+    chunks: list[EmbeddedChunk] = []
     for begin in range(0, len(near), 500):
-        batch = near[begin:begin + 500]
-        rows.extend(tuple(row) for row in conn.execute(
-            f"{select} JOIN documents d ON d.id = c.document_id WHERE c.id IN ({','.join('?' * len(batch))}) "
-            f"AND c.embedding IS NOT NULL AND {where}", (*batch, *params)))
-    return _best_per_document(rows, vector, want)
+        chunks.extend(view.embeddings.embedded(filters, near[begin:begin + 500]))
+    return _best_per_document(chunks, vector, want)

@@ -7,19 +7,19 @@ Stages: parse the query (:mod:`.query`) → rank documents by full text (:mod:`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from organwatch.search.duplicates import collapse
 from organwatch.search.embedder import Embedder
 from organwatch.search.errors import SearchQueryError
-from organwatch.search.fts import Compiler, Ranking
+from organwatch.search.fts import Compiler, rank_expression
 from organwatch.search.hybrid import fuse
 from organwatch.search.query import _UNSAFE, Node, parse, positive_terms
 from organwatch.search.results import MODES, Hit, Mode, SearchFilters, SearchPage
 from organwatch.search.semantic import ChunkHit, semantic_candidates
 from organwatch.search.spans import DEFAULT_MARKERS, Located, locate, needles, quote_selector, snippet
+from organwatch.store import Session
+from organwatch.store.base import SearchIndexView
+from organwatch.store.errors import QuerySyntaxError
 
-Connection = Any  # sqlean.Connection
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 FUSION_DEPTH = 1000  # full-text ranks beyond this add less than 1/1060 to a fused score: cut for speed
@@ -30,12 +30,12 @@ MAX_SEMANTIC_CHARS = 10_000
 class _FullText:
     """The full-text side of one search: the ranking and what the span finder needs."""
 
-    def __init__(self, conn: Connection, tree: Node, filters: SearchFilters) -> None:
-        compiler = Compiler(conn)
+    def __init__(self, index: SearchIndexView, tree: Node, filters: SearchFilters) -> None:
+        compiler = Compiler(index)
         plan = compiler.compile(tree)
         self.terms = positive_terms(tree)
         self.pinyin_forms = compiler.pinyin_keys
-        self.ranking = Ranking(conn, plan, self.terms, list(self.pinyin_forms), filters)
+        self.ranking = index.ranking(plan, rank_expression(self.terms, list(self.pinyin_forms)), filters)
 
 
 def _check(query: object, mode: str, limit: int, offset: int) -> None:
@@ -62,37 +62,45 @@ def _need_embedder(embedder: Embedder | None, mode: str) -> Embedder:
     return embedder
 
 
-def search(conn: Connection, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None,
+def search(view: Session, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None,
            limit: int = 20, offset: int = 0, embedder: Embedder | None = None,
            markers: tuple[str, str] = DEFAULT_MARKERS) -> SearchPage:
     """Search the documents of a case; one page of hits, best first, one per duplicate cluster.
 
     ``mode``: ``fts`` (words, phrases, prefix*, AND/OR/NOT, pinyin names), ``semantic`` (by meaning,
     across languages; needs ``embedder`` and embedded documents) or ``hybrid`` (both, fused by
-    reciprocal rank). Malformed queries raise :class:`SearchQueryError`, never an SQLite error.
+    reciprocal rank). ``view`` is a read session of the case's store (``with store.view() as view``).
+    Malformed queries raise :class:`SearchQueryError`, never a storage error.
 
-    >>> page = search(conn, '王立军 OR "Wang Lijun"', filters=SearchFilters(date_from="2012"))  # doctest: +SKIP
+    >>> page = search(view, '王立军 OR "Wang Lijun"', filters=SearchFilters(date_from="2012"))  # doctest: +SKIP
     >>> hit = page.hits[0]; text[hit.start:hit.end]                                              # doctest: +SKIP
     '王立軍'
     """
     _check(query, mode, limit, offset)
-    filters = filters or SearchFilters()
+    try:
+        return _search(view, query, mode, filters or SearchFilters(), limit, offset, embedder, markers)
+    except QuerySyntaxError as exc:
+        raise SearchQueryError(f"{exc}; put unusual words in double quotes") from exc
+
+
+def _search(view: Session, query: str, mode: Mode, filters: SearchFilters, limit: int, offset: int,
+            embedder: Embedder | None, markers: tuple[str, str]) -> SearchPage:
     full_text: _FullText | None = None
     chunks: dict[int, ChunkHit] = {}
     if mode in ("fts", "hybrid"):
         tree = parse(query)
-        full_text = _FullText(conn, tree, filters)
+        full_text = _FullText(view.search, tree, filters)
     if mode in ("semantic", "hybrid"):
         model = _need_embedder(embedder, mode)
         text = _semantic_text(" ".join(t.text for t in full_text.terms) if full_text is not None else query)
         want = min(2048, max(60, (offset + limit) * 2))
-        chunks = {hit.document_id: hit for hit in semantic_candidates(conn, model, text, filters, want)}
+        chunks = {hit.document_id: hit for hit in semantic_candidates(view, model, text, filters, want)}
     if mode == "fts":
         assert full_text is not None
         n = (offset + limit) * 2 + 50
         while True:  # duplicates may eat the window: widen it until the page is full or the list ends
             window = full_text.ranking.top(n)
-            page, has_more = collapse(conn, [doc for doc, _ in window], offset, limit)
+            page, has_more = collapse(view.documents, [doc for doc, _ in window], offset, limit)
             if has_more or len(window) < n or n >= MAX_WINDOW:
                 break
             n *= 4
@@ -101,7 +109,7 @@ def search(conn: Connection, query: str, *, mode: Mode = "fts", filters: SearchF
         total = full_text.ranking.count()
     elif mode == "semantic":
         scores = {doc: hit.similarity for doc, hit in chunks.items()}
-        page, has_more = collapse(conn, list(scores), offset, limit)
+        page, has_more = collapse(view.documents, list(scores), offset, limit)
         lexical = set()
         total = len(scores)
     else:
@@ -109,32 +117,30 @@ def search(conn: Connection, query: str, *, mode: Mode = "fts", filters: SearchF
         fts_order = [doc for doc, _ in full_text.ranking.top(FUSION_DEPTH)]
         lexical = set(fts_order)
         scores = dict(fuse([fts_order, list(chunks)]))
-        page, has_more = collapse(conn, list(scores), offset, limit)
+        page, has_more = collapse(view.documents, list(scores), offset, limit)
         total = len(scores)
     outside = sorted({member for _, members in page for member in members} - set(scores))
     matched = set(scores) | (full_text.ranking.matching(outside) if full_text is not None and outside else set())
     clustered = [(doc, tuple(sorted((members & matched) - {doc}))) for doc, members in page]
-    hits = _hits(conn, clustered, scores, full_text, lexical, chunks, offset, markers)
+    hits = _hits(view, clustered, scores, full_text, lexical, chunks, offset, markers)
     return SearchPage(query, mode, filters, limit, offset, total, tuple(hits), has_more)
 
 
-def _hits(conn: Connection, page: list[tuple[int, tuple[int, ...]]], scores: dict[int, float],
+def _hits(view: Session, page: list[tuple[int, tuple[int, ...]]], scores: dict[int, float],
           full_text: _FullText | None, lexical: set[int], chunks: dict[int, ChunkHit], offset: int,
           markers: tuple[str, str]) -> list[Hit]:
     if not page:
         return []
     ids = [doc for doc, _ in page]
-    rows = {int(row[0]): row for row in conn.execute(
-        f"SELECT id, text, title, outlet, published, language FROM documents WHERE id IN ({','.join('?' * len(ids))})",
-        ids)}
+    rows = view.documents.get_many(ids)
     patterns = needles(full_text.terms, full_text.pinyin_forms) if full_text is not None else []
     hits: list[Hit] = []
     for document_id, duplicates in page:
-        row = rows.get(document_id)
-        if row is None:
+        document = rows.get(document_id)
+        if document is None:
             continue  # indexed, then deleted without remove_document: sync_index cleans it up
-        text: str = row[1] or ""
-        title: str = row[2] or ""
+        text: str = document.text or ""
+        title: str = document.title or ""
         sides = (("fts", document_id in lexical), ("semantic", document_id in chunks))
         matched_by = tuple(name for name, present in sides if present)
         located: Located | None = None
@@ -154,5 +160,6 @@ def _hits(conn: Connection, page: list[tuple[int, tuple[int, ...]]], scores: dic
             field="title" if located.field == "title" else "text", start=located.start, end=located.end,
             quote=exact, prefix=before, suffix=after, snippet=cut, snippet_start=cut_start, snippet_end=cut_end,
             highlights=highlights, located=found, matched_by=matched_by, duplicates=duplicates,
-            title=row[2], outlet=row[3], published=row[4], language=row[5]))
+            title=document.title, outlet=document.outlet, published=document.published,
+            language=document.language))
     return hits

@@ -8,15 +8,14 @@ keeps its text-quote selector context so a citation can be re-anchored if the te
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from organwatch.archive.log import utc_now
-
-if TYPE_CHECKING:
-    from organwatch.case import Case
+from organwatch.model import StoredMention, StoredQuote
+from organwatch.store import Store
+from organwatch.store.records import ExtractRun
 
 
 @dataclass(frozen=True)
@@ -47,75 +46,49 @@ def _doc_date(published: str | None, captured_at: str | None) -> str | None:
     return None
 
 
-def extract_documents(case: Case, document_ids: Iterable[int] | None = None,
+def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
                       on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
     """Extract mentions and quotes from documents (all ``ok`` ones by default) and store them."""
     from organwatch.extract import EXTRACTOR, EXTRACTOR_VERSION, extract
 
     summary = ExtractSummary()
     if document_ids is None:
-        with case.store.view() as conn:
-            document_ids = [r[0] for r in conn.execute("SELECT id FROM documents WHERE status = 'ok' ORDER BY id")]
+        with store.view() as view:
+            document_ids = view.documents.ids(status="ok")
     for document_id in document_ids:
-        with case.store.view() as conn:
-            row = conn.execute("SELECT id, text, language, published, captured_at FROM documents "
-                               "WHERE id = ? AND status = 'ok'", (document_id,)).fetchone()
-        if row is None or not row["text"]:
+        with store.view() as view:
+            document = view.documents.get(document_id)
+        if document is None or document.status != "ok" or not document.text:
             continue
-        language = row["language"] if row["language"] in ("en", "zh-Hans", "zh-Hant") else None
-        result = extract(row["text"], language=language, doc_date=_doc_date(row["published"], row["captured_at"]))
+        language = document.language if document.language in ("en", "zh-Hans", "zh-Hant") else None
+        result = extract(document.text, language=language,
+                         doc_date=_doc_date(document.published, document.captured_at))
         data = result.to_dict(selectors=True)
-        with case.store.writer() as conn:
-            _store(conn, document_id, data, EXTRACTOR, EXTRACTOR_VERSION)
+        mentions = [_mention(document_id, m, EXTRACTOR, EXTRACTOR_VERSION) for m in data["mentions"]]
+        quotes = [_quote(document_id, q, EXTRACTOR, EXTRACTOR_VERSION) for q in data["quotes"]]
+        run = ExtractRun(document_id, EXTRACTOR_VERSION, data.get("doc_date"), tuple(data.get("warnings", ())),
+                         utc_now())
+        with store.writer() as writer:
+            writer.mentions.replace(document_id, mentions, quotes, run)
         summary.documents += 1
-        summary.mentions += len(data["mentions"])
-        summary.quotes += len(data["quotes"])
-        for mention in data["mentions"]:
-            summary.by_type[mention["type"]] = summary.by_type.get(mention["type"], 0) + 1
+        summary.mentions += len(mentions)
+        summary.quotes += len(quotes)
+        for mention in mentions:
+            summary.by_type[mention.type] = summary.by_type.get(mention.type, 0) + 1
         if on_result is not None:
-            on_result(ExtractResult(document_id, len(data["mentions"]), len(data["quotes"]),
-                                    tuple(data.get("warnings", ()))))
+            on_result(ExtractResult(document_id, len(mentions), len(quotes), run.warnings))
     return summary
 
 
-def _store(conn: Any, document_id: int, data: dict[str, Any], extractor: str, version: str) -> None:
-    for table in ("mentions", "quotes", "extract_runs"):
-        conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
-    conn.executemany(
-        "INSERT INTO mentions (document_id, type, text, start_char, end_char, canonical, value, unit, low, high, "
-        "role, prefix, suffix, method, extractor, extractor_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(document_id, m["type"], m["text"], m["start"], m["end"], m.get("canonical"),
-          json.dumps(m.get("value"), ensure_ascii=False), m.get("unit"), m.get("low"), m.get("high"), m.get("role"),
-          (m.get("selector") or {}).get("prefix"), (m.get("selector") or {}).get("suffix"), m.get("method"),
-          m.get("extractor", extractor), version) for m in data["mentions"]])
-    conn.executemany(
-        "INSERT INTO quotes (document_id, speaker, text, start_char, end_char, kind, speaker_start, speaker_end, "
-        "method, extractor, extractor_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [(document_id, q["speaker"], q["text"], q["start"], q["end"], q.get("kind", "direct"), q.get("speaker_start"),
-          q.get("speaker_end"), q.get("method"), q.get("extractor", extractor), version) for q in data["quotes"]])
-    conn.execute("INSERT INTO extract_runs VALUES (?, ?, ?, ?, ?)",
-                 (document_id, version, data.get("doc_date"), json.dumps(data.get("warnings", [])), utc_now()))
+def _mention(document_id: int, m: dict[str, Any], extractor: str, version: str) -> StoredMention:
+    selector = m.get("selector") or {}
+    return StoredMention(0, document_id, m["type"], m["text"], m["start"], m["end"], m.get("canonical"),
+                         m.get("value"), m.get("unit"), m.get("low"), m.get("high"), m.get("role"),
+                         selector.get("prefix"), selector.get("suffix"), m.get("method"),
+                         m.get("extractor", extractor), version)
 
 
-def mentions_of(case: Case, document_id: int, mention_type: str | None = None) -> list[dict[str, Any]]:
-    """The stored mentions of one document (of one type), in text order."""
-    with case.store.view() as conn:
-        query = "SELECT * FROM mentions WHERE document_id = ?"
-        params: tuple[Any, ...] = (document_id,)
-        if mention_type:
-            query += " AND type = ?"
-            params += (mention_type,)
-        rows = conn.execute(query + " ORDER BY start_char, end_char", params).fetchall()
-    out = []
-    for row in rows:
-        item = dict(row)
-        item["value"] = json.loads(item["value"]) if item["value"] is not None else None
-        out.append(item)
-    return out
-
-
-def quotes_of(case: Case, document_id: int) -> list[dict[str, Any]]:
-    """The stored quotes of one document, in text order."""
-    with case.store.view() as conn:
-        rows = conn.execute("SELECT * FROM quotes WHERE document_id = ? ORDER BY start_char", (document_id,))
-        return [dict(r) for r in rows]
+def _quote(document_id: int, q: dict[str, Any], extractor: str, version: str) -> StoredQuote:
+    return StoredQuote(0, document_id, q["speaker"], q["text"], q["start"], q["end"], q.get("kind", "direct"),
+                       q.get("speaker_start"), q.get("speaker_end"), q.get("method"), q.get("extractor", extractor),
+                       version)

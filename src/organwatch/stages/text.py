@@ -11,19 +11,19 @@ syndicated copies and repeated paragraphs are linked in ``document_links``.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from organwatch.archive.blobs import BlobStore
 from organwatch.archive.log import utc_now
+from organwatch.errors import UnknownCaptureError
+from organwatch.model import Document, DocumentLink
+from organwatch.store import Store, Writer
+from organwatch.store.records import ParagraphHash
 from organwatch.text import ExtractedDocument, TextExtractionError, TextOptions, extract_documents
 from organwatch.text.dedupe import MinHashLSH, fingerprint, fold_text, is_empty, similarity
-
-if TYPE_CHECKING:
-    from organwatch.case import Case
 
 NEAR_DUPLICATE = 0.8  # estimated Jaccard similarity of 5-character shingles
 PARAGRAPH_MIN_CHARS = 80  # folded characters: shorter repeated lines are mostly boilerplate
@@ -60,107 +60,76 @@ class TextSummary:
     failures: list[TextResult] = field(default_factory=list)
 
 
-def _upsert(conn: Any, capture_id: str, locator: str, values: dict[str, Any]) -> int:
-    row = conn.execute("SELECT id FROM documents WHERE capture_id = ? AND locator = ?",
-                       (capture_id, locator)).fetchone()
-    if row is None:
-        columns = ["capture_id", "locator", *values]
-        cursor = conn.execute(f"INSERT INTO documents ({','.join(columns)}) VALUES ({','.join('?' * len(columns))})",
-                              (capture_id, locator, *values.values()))
-        return int(cursor.lastrowid)
-    conn.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in values)} WHERE id = ?",
-                 (*values.values(), row["id"]))
-    _forget_links(conn, row["id"])
-    return int(row["id"])
+def _document(capture_id: str, doc: ExtractedDocument, fallback_url: str | None, captured_at: str) -> Document:
+    return Document(
+        0, capture_id, doc.locator or "", "ok", None, doc.media_type, doc.title, doc.author, doc.outlet,
+        doc.published, doc.canonical_url, doc.source_url or fallback_url, doc.captured_at or captured_at,
+        doc.encoding, doc.encoding_method, doc.language, doc.mixed_language, doc.text,
+        tuple(doc.paragraphs), tuple(doc.pages), tuple(doc.warnings), doc.extractor, doc.extractor_version,
+        doc.pipeline_version, utc_now())
 
 
-def _forget_links(conn: Any, document_id: int) -> None:
-    for table in ("document_bands", "paragraph_hashes", "document_signatures"):
-        conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
-    conn.execute("DELETE FROM document_links WHERE a = ? OR b = ?", (document_id, document_id))
-
-
-def _document_values(doc: ExtractedDocument, fallback_url: str | None, captured_at: str) -> dict[str, Any]:
-    return {
-        "status": "ok", "error": None, "media_type": doc.media_type, "title": doc.title, "author": doc.author,
-        "outlet": doc.outlet, "published": doc.published, "canonical_url": doc.canonical_url,
-        "source_url": doc.source_url or fallback_url, "captured_at": doc.captured_at or captured_at,
-        "encoding": doc.encoding, "encoding_method": doc.encoding_method, "language": doc.language,
-        "mixed_language": int(doc.mixed_language), "text": doc.text,
-        "text_sha256": hashlib.sha256(doc.text.encode("utf-8")).hexdigest(), "chars": len(doc.text),
-        "paragraphs": json.dumps([list(p) for p in doc.paragraphs]),
-        "pages": json.dumps([list(p) for p in doc.pages]), "warnings": json.dumps(list(doc.warnings)),
-        "extractor": doc.extractor, "extractor_version": doc.extractor_version,
-        "pipeline_version": doc.pipeline_version, "processed_at": utc_now(),
-    }
-
-
-def _link_duplicates(conn: Any, document_id: int, doc: ExtractedDocument) -> int:
+def _link_duplicates(writer: Writer, document_id: int, doc: ExtractedDocument) -> int:
     """Store the document's signature and band keys; link it to earlier near-duplicates. Returns links."""
     links = 0
+    documents = writer.documents
     digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-    for row in conn.execute("SELECT id FROM documents WHERE text_sha256 = ? AND id != ? AND status = 'ok'",
-                            (digest, document_id)).fetchall():
-        conn.execute("INSERT INTO document_links (kind, a, b, similarity, method) VALUES ('duplicate', ?, ?, 1.0, ?)",
-                     (row["id"], document_id, "sha256 of text"))
+    for other in documents.same_text(digest, document_id):
+        documents.add_link(DocumentLink(0, "duplicate", other, document_id, 1.0, None, None, None, None,
+                                        "sha256 of text"))
         links += 1
     signature = fingerprint(doc.text)
     if not is_empty(signature):
-        conn.execute("INSERT INTO document_signatures VALUES (?, ?)", (document_id, signature.tobytes()))
         keys = _BANDING.band_keys(signature)
-        candidates: set[int] = set()
-        for band, key in keys:
-            candidates.update(r[0] for r in conn.execute(
-                "SELECT document_id FROM document_bands WHERE band = ? AND key = ?", (band, key)))
-        conn.executemany("INSERT INTO document_bands VALUES (?, ?, ?)", [(b, k, document_id) for b, k in keys])
+        candidates = documents.band_candidates(keys)
+        documents.add_signature(document_id, signature.tobytes(), keys)
         for other in sorted(candidates - {document_id}):
-            row = conn.execute("SELECT s.signature, d.text_sha256 FROM document_signatures s JOIN documents d "
-                               "ON d.id = s.document_id WHERE s.document_id = ?", (other,)).fetchone()
-            if row is None or row["text_sha256"] == digest:
+            stored = documents.signature(other)
+            if stored is None or stored.text_sha256 == digest:
                 continue  # identical texts are linked above
-            score = similarity(signature, np.frombuffer(row["signature"], dtype=np.uint32))
+            score = similarity(signature, np.frombuffer(stored.signature, dtype=np.uint32))
             if score >= NEAR_DUPLICATE:
-                conn.execute("INSERT INTO document_links (kind, a, b, similarity, method) "
-                             "VALUES ('near-duplicate', ?, ?, ?, ?)", (other, document_id, score, METHOD))
+                documents.add_link(DocumentLink(0, "near-duplicate", other, document_id, score, None, None, None,
+                                                None, METHOD))
                 links += 1
-    links += _link_paragraphs(conn, document_id, doc)
+    links += _link_paragraphs(writer, document_id, doc)
     return links
 
 
-def _link_paragraphs(conn: Any, document_id: int, doc: ExtractedDocument) -> int:
+def _link_paragraphs(writer: Writer, document_id: int, doc: ExtractedDocument) -> int:
     links = 0
+    documents = writer.documents
     seen_here: dict[bytes, tuple[int, int]] = {}
     for start, end, _language in doc.paragraphs:
         folded = fold_text(doc.text[start:end])
         if len(folded) < PARAGRAPH_MIN_CHARS:
             continue
         key = hashlib.blake2b(folded.encode("utf-8"), digest_size=16).digest()
-        earlier = conn.execute("SELECT document_id, start_char, end_char FROM paragraph_hashes WHERE hash = ? "
-                               "AND document_id != ? LIMIT 50", (key, document_id)).fetchall()
-        for row in earlier:
-            conn.execute("INSERT INTO document_links (kind, a, b, similarity, a_start, a_end, b_start, b_end, method) "
-                         "VALUES ('paragraph', ?, ?, 1.0, ?, ?, ?, ?, 'folded paragraph hash')",
-                         (row["document_id"], document_id, row["start_char"], row["end_char"], start, end))
+        for earlier in documents.repeated_paragraphs(key, document_id, 50):
+            documents.add_link(DocumentLink(0, "paragraph", earlier.document_id, document_id, 1.0, earlier.start,
+                                            earlier.end, start, end, "folded paragraph hash"))
             links += 1
         if key in seen_here:  # the same paragraph twice in one document
             first = seen_here[key]
-            conn.execute("INSERT INTO document_links (kind, a, b, similarity, a_start, a_end, b_start, b_end, method) "
-                         "VALUES ('paragraph', ?, ?, 1.0, ?, ?, ?, ?, 'folded paragraph hash')",
-                         (document_id, document_id, first[0], first[1], start, end))
+            documents.add_link(DocumentLink(0, "paragraph", document_id, document_id, 1.0, first[0], first[1], start,
+                                            end, "folded paragraph hash"))
             links += 1
         seen_here.setdefault(key, (start, end))
-        conn.execute("INSERT INTO paragraph_hashes VALUES (?, ?, ?, ?)", (key, document_id, start, end))
+        documents.add_paragraph(ParagraphHash(key, document_id, start, end))
     return links
 
 
-IndexHook = Callable[[Any, int, ExtractedDocument | None], None]
+IndexHook = Callable[[Writer, int, ExtractedDocument | None], None]
 
 
 class TextStage:
-    """Runs the text stage over captures of one case; ``index_hook`` keeps a search index in step."""
+    """Runs the text stage over captures (their bytes in ``blobs``, their index in ``store``);
+    ``index_hook`` keeps a search index in step, inside the same write."""
 
-    def __init__(self, case: Case, options: TextOptions | None = None, index_hook: IndexHook | None = None) -> None:
-        self.case = case
+    def __init__(self, store: Store, blobs: BlobStore, options: TextOptions | None = None,
+                 index_hook: IndexHook | None = None) -> None:
+        self.store = store
+        self.blobs = blobs
         self.options = options or TextOptions()
         self.index_hook = index_hook
 
@@ -183,19 +152,21 @@ class TextStage:
         return summary
 
     def _one(self, capture_id: str) -> TextResult:
-        capture = self.case.capture(capture_id)
+        with self.store.view() as view:
+            capture = view.archive.capture(capture_id)
+        if capture is None:
+            raise UnknownCaptureError(f"no capture {capture_id!r} in this case")
         first = capture.observations[0]
         if capture.media_type.startswith(NO_TEXT_PREFIXES) or capture.media_type in NO_TEXT_TYPES:
             return TextResult(capture.id, 0, False, f"no text to read in {capture.media_type}", skipped=True)
-        path = self.case.blob_path(capture.id)
-        documents: list[tuple[str, dict[str, Any], ExtractedDocument]] = []
+        path = self.blobs.path(capture.id)
+        documents: list[tuple[Document, ExtractedDocument]] = []
         reason = None
         try:
             # A damaged WARC yields its good records before raising: keep them, and record the damage.
             for doc in extract_documents(path, capture.media_type, first.original_name, self.options,
                                          source_url=first.source_url):
-                documents.append((doc.locator or "", _document_values(doc, first.source_url, capture.captured_at),
-                                  doc))
+                documents.append((_document(capture.id, doc, first.source_url, capture.captured_at), doc))
         except TextExtractionError as exc:
             reason = str(exc)
         except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # a reader bug must not stop a batch
@@ -203,31 +174,29 @@ class TextStage:
         if not documents and reason is None:
             reason = "no document found in this file (no HTML or PDF record, or no text)"
         links = 0
-        with self.case.store.writer() as conn:
+        with self.store.writer() as writer:
             keep = []
-            for locator, values, doc in documents:
-                document_id = _upsert(conn, capture.id, locator, values)
+            for document, doc in documents:
+                document_id = writer.documents.upsert(document)
                 keep.append(document_id)
-                links += _link_duplicates(conn, document_id, doc)
+                links += _link_duplicates(writer, document_id, doc)
                 if self.index_hook is not None:
-                    self.index_hook(conn, document_id, doc)
+                    self.index_hook(writer, document_id, doc)
             if reason is not None:
                 # The failure gets its own row (locator "error" beside good records), so it can be retried.
-                values = {"status": "failed", "error": reason, "source_url": first.source_url,
-                          "captured_at": capture.captured_at, "media_type": capture.media_type, "text": None,
-                          "chars": 0, "processed_at": utc_now(), "pipeline_version": None}
-                document_id = _upsert(conn, capture.id, "error" if documents else "", values)
+                failed = Document(0, capture.id, "error" if documents else "", "failed", reason, capture.media_type,
+                                  None, None, None, None, None, first.source_url, capture.captured_at, None, None,
+                                  None, False, None, (), (), (), None, None, None, utc_now())
+                document_id = writer.documents.upsert(failed)
                 keep.append(document_id)
                 if self.index_hook is not None:
-                    self.index_hook(conn, document_id, None)
-            self._drop_others(conn, capture.id, keep)
+                    self.index_hook(writer, document_id, None)
+            self._drop_others(writer, capture.id, keep)
         return TextResult(capture.id, len(documents), reason is not None, reason, duplicates=links)
 
-    def _drop_others(self, conn: Any, capture_id: str, keep: list[int]) -> None:
-        marks = ",".join("?" * len(keep))
-        stale = [r[0] for r in conn.execute(
-            f"SELECT id FROM documents WHERE capture_id = ? AND id NOT IN ({marks})", (capture_id, *keep))]
+    def _drop_others(self, writer: Writer, capture_id: str, keep: list[int]) -> None:
+        stale = [d for d in writer.documents.ids(capture_ids=[capture_id]) if d not in set(keep)]
         for document_id in stale:
             if self.index_hook is not None:
-                self.index_hook(conn, document_id, None)
-            conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+                self.index_hook(writer, document_id, None)
+            writer.documents.delete(document_id)

@@ -1,1 +1,44 @@
-"""Storage of a case's index: one ``Store`` interface, SQLite by default."""
+"""Storage of a case's index and derived data: one :class:`~organwatch.store.base.Store` interface
+(:mod:`.base`), SQLite by default (:mod:`.sqlite`), chosen by ``[store] backend`` in ``case.toml``.
+
+>>> sorted(BACKENDS)
+['sqlite']
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from organwatch.errors import CaseError
+from organwatch.store.base import Session, Store, View, Writer
+
+# backend name -> "module:class"; a backend is imported only when a case uses it.
+BACKENDS = {"sqlite": "organwatch.store.sqlite:SQLiteStore"}
+DEFAULT_DATABASE = "organwatch.db"
+
+__all__ = ["BACKENDS", "Session", "Store", "View", "Writer", "open_store"]
+
+
+def open_store(root: Path, config: dict[str, Any]) -> Store:
+    """The store a case's ``case.toml`` names (``[store] backend``, default ``sqlite``), not yet migrated.
+
+    The database file (``[store] database``) must be a plain file name inside the case folder.
+    """
+    section = config.get("store", {})
+    if not isinstance(section, dict):
+        raise CaseError(f"{root / 'case.toml'}: [store] must be a table (backend = \"sqlite\")")
+    backend = section.get("backend", "sqlite")
+    if backend not in BACKENDS:
+        known = ", ".join(sorted(BACKENDS))
+        raise CaseError(f"{root / 'case.toml'}: unknown store backend {backend!r} in [store]; use one of: {known}")
+    database = section.get("database", DEFAULT_DATABASE)
+    if (not isinstance(database, str) or not database or database in (".", "..") or "/" in database
+            or "\\" in database or "\x00" in database):
+        raise CaseError(f"{root / 'case.toml'}: [store] database must be a file name inside the case folder, "
+                        f"not {database!r}")
+    module_name, class_name = BACKENDS[backend].split(":")
+    cls: Any = getattr(importlib.import_module(module_name), class_name)
+    store: Store = cls(root / database)
+    return store

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from organwatch.archive.verify import Finding
+from organwatch.model import Capture
+from organwatch.store import Store
 
-if TYPE_CHECKING:
-    from organwatch.case import Case
+
+class EvidenceSource(Protocol):
+    """What capture sets are read from: the log's entries and the store's captures (an archive or a case)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    def log_entries(self) -> Iterator[dict[str, Any]]: ...
+
+    def captures(self, limit: int | None = None, offset: int = 0) -> Iterator[Capture]: ...
 
 EVENT = "capture_set"
 ROLES = ("http-exchange", "screenshot", "pdf", "dom", "media", "text-diff")
@@ -34,14 +44,14 @@ class Member:
         return {"capture": self.capture, "role": self.role, **({"url": self.url} if self.url else {})}
 
 
-def iter_sets(case: Case) -> Iterator[dict[str, Any]]:
+def iter_sets(case: EvidenceSource) -> Iterator[dict[str, Any]]:
     """Every ``capture_set`` event in log order (each has ``seq`` added)."""
     for seq, entry in enumerate(case.log_entries()):
         if entry.get("type") == EVENT:
             yield {**entry, "seq": seq}
 
 
-def latest_sets(case: Case) -> dict[str, dict[str, Any]]:
+def latest_sets(case: EvidenceSource) -> dict[str, dict[str, Any]]:
     """The newest capture set of each requested URL."""
     latest: dict[str, dict[str, Any]] = {}
     for event in iter_sets(case):
@@ -54,7 +64,7 @@ def member(event: dict[str, Any], role: str) -> str | None:
     return next((m["capture"] for m in event.get("members", []) if m.get("role") == role), None)
 
 
-def check_capture_sets(case: Case) -> list[Finding]:
+def check_capture_sets(case: EvidenceSource) -> list[Finding]:
     """Findings for ``organwatch verify``: members missing or not claiming their set; sets left unfinished.
 
     Codes — errors: ``capture-set-member-missing``, ``capture-set-member-mismatch``,
@@ -98,6 +108,6 @@ def check_capture_sets(case: Case) -> list[Finding]:
     return findings
 
 
-def _exists(case: Case, capture_id: str) -> bool:
-    with case.store.view() as conn:
-        return conn.execute("SELECT 1 FROM captures WHERE id = ?", (capture_id,)).fetchone() is not None
+def _exists(case: EvidenceSource, capture_id: str) -> bool:
+    with case.store.view() as view:
+        return view.archive.capture(capture_id) is not None

@@ -1,0 +1,411 @@
+"""The storage interface: a :class:`Store` hands out read sessions (:class:`View`) and the one write
+session (:class:`Writer`), each holding a typed repository per area.
+
+::
+
+    with store.view() as view:
+        doc = view.documents.get(12)                       # a model Document, never a row
+        for mention in view.mentions.mentions(12, "person"):
+            ...
+    with store.writer() as writer:                         # one transaction: all or nothing
+        document_id = writer.documents.upsert(document)
+        writer.search.put(document_id, entry)
+
+Areas and their repositories (read side / write side):
+
+======================  ==========================================  ==========================================
+area                    reads                                       writes
+======================  ==========================================  ==========================================
+``archive``             :class:`ArchiveIndexView`                   :class:`ArchiveIndexWriter`
+``documents``           :class:`DocumentsView`                      :class:`DocumentsWriter`
+``mentions``            :class:`MentionsView`                       :class:`MentionsWriter`
+``search``              :class:`SearchIndexView`                    :class:`SearchIndexWriter`
+``embeddings``          :class:`EmbeddingsView`                     :class:`EmbeddingsWriter`
+======================  ==========================================  ==========================================
+
+Every write goes through :meth:`Store.writer`: SQLite allows one writer at a time, so a process funnels its
+writes through one connection (other processes take turns on the database lock), and a view cannot write.
+
+Adding an area (entities, claims, literature screening) follows the same pattern: a pair of abstract
+repositories here (``XView`` with the reads, ``XWriter(XView)`` adding the writes, taking and returning
+records of :mod:`organwatch.model` or :mod:`organwatch.store.records`); a field on :class:`View` and
+:class:`Writer`; an implementation per backend (``store/sqlite/x.py``) and the area's migrations
+(``store/sqlite/schema/x/0001_....sql``); and its behaviours in ``tests/store/test_contract.py``, which
+every backend must pass.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from organwatch.model import Capture, Document, DocumentLink, Observation, StoredMention, StoredQuote
+from organwatch.store.records import (
+    AppliedMigration,
+    ChunkVector,
+    DocumentFilters,
+    EmbeddedChunk,
+    EmbedderRecord,
+    ExtractRun,
+    IndexBatch,
+    IndexedDocument,
+    LogEntryRecord,
+    LogPosition,
+    ParagraphHash,
+    PendingChunk,
+    Plan,
+    SearchEntry,
+    Signature,
+    TreeHeadRecord,
+)
+
+# -- archive index ----------------------------------------------------------------------------------------
+
+
+class ArchiveIndexView(ABC):
+    """The index of the evidence log: log position, entries, tree heads, captures and their sightings."""
+
+    @abstractmethod
+    def log_position(self) -> LogPosition:
+        """How far the log is indexed (with the size of the newest indexed tree head)."""
+
+    @abstractmethod
+    def log_entries(self) -> Iterator[LogEntryRecord]:
+        """Every indexed entry, in log order."""
+
+    @abstractmethod
+    def tree_heads(self) -> list[TreeHeadRecord]:
+        """Every indexed tree head, by size."""
+
+    @abstractmethod
+    def capture(self, capture_id: str) -> Capture | None:
+        """The capture with this exact id (with its sightings), or None."""
+
+    @abstractmethod
+    def captures_with_prefix(self, prefix: str, limit: int) -> list[Capture]:
+        """Up to ``limit`` captures whose id starts with ``prefix``, by id."""
+
+    @abstractmethod
+    def captures(self, limit: int | None = None, offset: int = 0) -> Iterator[Capture]:
+        """Captures in the order they were first logged (consume within the session)."""
+
+    @abstractmethod
+    def capture_ids(self) -> list[str]:
+        """Every capture id, in the order first logged."""
+
+    @abstractmethod
+    def count_captures(self) -> int:
+        """Number of captures."""
+
+    @abstractmethod
+    def observations(self, capture_id: str) -> list[Observation]:
+        """The sightings of a capture, in log order (empty when unknown)."""
+
+
+class ArchiveIndexWriter(ArchiveIndexView):
+    """Writes of the archive index (only ever from the log: the log is the source of truth)."""
+
+    @abstractmethod
+    def add(self, batch: IndexBatch) -> None:
+        """Index a batch of log entries with the captures and sightings they add."""
+
+    @abstractmethod
+    def add_tree_head(self, head: TreeHeadRecord) -> None:
+        """Index a signed tree head."""
+
+    @abstractmethod
+    def set_log_position(self, position: LogPosition) -> None:
+        """Record how far the log is indexed (``last_head_size`` is derived from the heads, not stored)."""
+
+
+# -- documents ----------------------------------------------------------------------------------------------
+
+
+class DocumentsView(ABC):
+    """Documents read from captures, their duplicate links, and what near-duplicate detection keeps."""
+
+    @abstractmethod
+    def get(self, document_id: int) -> Document | None:
+        """One document, or None."""
+
+    @abstractmethod
+    def get_many(self, document_ids: Sequence[int]) -> dict[int, Document]:
+        """The documents among ``document_ids`` that exist, by id."""
+
+    @abstractmethod
+    def documents(self, capture_id: str | None = None) -> Iterator[Document]:
+        """Documents in id order (of one capture, or all; consume within the session)."""
+
+    @abstractmethod
+    def ids(self, status: str | None = None, capture_ids: Sequence[str] | None = None) -> list[int]:
+        """Document ids in order (of one status, of some captures)."""
+
+    @abstractmethod
+    def capture_ids(self, status: str | None = None) -> list[str]:
+        """The distinct captures that hold documents (of one status), by id."""
+
+    @abstractmethod
+    def count(self, status: str | None = None) -> int:
+        """Number of documents (of one status, or all)."""
+
+    @abstractmethod
+    def text_sha256(self, document_id: int) -> str | None:
+        """The SHA-256 of a document's text (None when it has none or is unknown)."""
+
+    @abstractmethod
+    def links(self, document_id: int) -> list[DocumentLink]:
+        """Every link of a document, either end, by link id."""
+
+    @abstractmethod
+    def duplicate_pairs(self, document_ids: Sequence[int]) -> list[tuple[int, int]]:
+        """``(a, b)`` of every duplicate or near-duplicate link touching ``document_ids`` (at most 400)."""
+
+    @abstractmethod
+    def same_text(self, text_sha256: str, exclude: int) -> list[int]:
+        """Ids of other ``ok`` documents whose text has this SHA-256."""
+
+    @abstractmethod
+    def band_candidates(self, keys: Sequence[tuple[int, bytes]]) -> set[int]:
+        """Documents that share any ``(band, key)`` of a MinHash LSH banding."""
+
+    @abstractmethod
+    def signature(self, document_id: int) -> Signature | None:
+        """A document's stored MinHash signature, or None."""
+
+    @abstractmethod
+    def repeated_paragraphs(self, paragraph_hash: bytes, exclude: int, limit: int) -> list[ParagraphHash]:
+        """Paragraphs of other documents with this folded-paragraph hash."""
+
+
+class DocumentsWriter(DocumentsView):
+    """Writes of documents. Replacing a document keeps its id and forgets its links and signatures."""
+
+    @abstractmethod
+    def upsert(self, document: Document) -> int:
+        """Store a document by ``(capture_id, locator)`` and return its id (``document.id`` is ignored).
+
+        A document already stored there is replaced in place: same id, every field from ``document``,
+        and its links, signature, band keys and paragraph hashes are dropped (the caller recomputes them).
+        """
+
+    @abstractmethod
+    def delete(self, document_id: int) -> None:
+        """Delete a document with everything that hangs on it (links, mentions, chunks)."""
+
+    @abstractmethod
+    def add_link(self, link: DocumentLink) -> int:
+        """Store a link (``link.id`` is ignored); return its id."""
+
+    @abstractmethod
+    def add_signature(self, document_id: int, signature: bytes, bands: Sequence[tuple[int, bytes]]) -> None:
+        """Store a document's MinHash signature and its LSH band keys."""
+
+    @abstractmethod
+    def add_paragraph(self, paragraph: ParagraphHash) -> None:
+        """Store the hash of one folded paragraph."""
+
+
+# -- mentions and quotes ----------------------------------------------------------------------------------------
+
+
+class MentionsView(ABC):
+    """What the extract stage stored for each document."""
+
+    @abstractmethod
+    def mentions(self, document_id: int, mention_type: str | None = None) -> list[StoredMention]:
+        """A document's mentions (of one type), in text order."""
+
+    @abstractmethod
+    def quotes(self, document_id: int) -> list[StoredQuote]:
+        """A document's quotes, in text order."""
+
+    @abstractmethod
+    def extract_run(self, document_id: int) -> ExtractRun | None:
+        """When and with which code the extract stage last read a document."""
+
+
+class MentionsWriter(MentionsView):
+    """Writes of the extract stage's results."""
+
+    @abstractmethod
+    def replace(self, document_id: int, mentions: Sequence[StoredMention], quotes: Sequence[StoredQuote],
+                run: ExtractRun) -> None:
+        """Replace everything stored for a document by a new run's results (their ``id`` is ignored)."""
+
+
+# -- search index -----------------------------------------------------------------------------------------------
+
+
+class FullTextRanking(ABC):
+    """The documents a query plan matches, ranked (lower score is better), read a window at a time."""
+
+    @abstractmethod
+    def top(self, n: int) -> list[tuple[int, float]]:
+        """The best ``n`` documents with their scores, best first (ties: smaller id first)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many documents match."""
+
+    @abstractmethod
+    def matching(self, document_ids: Sequence[int]) -> set[int]:
+        """Which of ``document_ids`` match."""
+
+
+class SearchIndexView(ABC):
+    """The full-text index: its vocabularies, query plans run against it, and its bookkeeping."""
+
+    @abstractmethod
+    def trigram_terms(self, prefix: str, limit: int) -> list[str]:
+        """Indexed trigrams that start with ``prefix`` (at most ``limit``)."""
+
+    @abstractmethod
+    def has_pinyin_key(self, key: str) -> bool:
+        """True when some indexed document has a name with this joined pinyin key."""
+
+    @abstractmethod
+    def pinyin_forms(self, key: str) -> list[str]:
+        """The simplified Han forms indexed under a pinyin key."""
+
+    @abstractmethod
+    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> FullTextRanking:
+        """The documents ``plan`` matches among those ``filters`` keep, ranked.
+
+        A single :class:`~organwatch.store.records.Match` is ranked by its own table; anything else is
+        ranked by ``rank_expression`` on the word table (unranked, score 0, when None). Raises
+        :class:`~organwatch.search.SearchQueryError` when the engine cannot read an expression.
+        """
+
+    @abstractmethod
+    def entry(self, document_id: int) -> IndexedDocument | None:
+        """What the index records about one document, or None when it is not indexed."""
+
+    @abstractmethod
+    def stale_documents(self, index_version: str) -> list[int]:
+        """Documents not indexed, indexed from another text or version, or indexed but gone or failed."""
+
+
+class SearchIndexWriter(SearchIndexView):
+    """Writes of the full-text index."""
+
+    @abstractmethod
+    def put(self, document_id: int, entry: SearchEntry) -> None:
+        """Index (or re-index) one document, replacing what was there, and record its chunks."""
+
+    @abstractmethod
+    def remove(self, document_id: int) -> None:
+        """Take a document out of the index (its chunks too)."""
+
+
+# -- embeddings ---------------------------------------------------------------------------------------------------
+
+
+class EmbeddingsView(ABC):
+    """Chunk vectors for semantic search, and the embedder that made them."""
+
+    @abstractmethod
+    def embedder(self) -> EmbedderRecord | None:
+        """The embedder of this case's vectors, or None before the first embedding run."""
+
+    @abstractmethod
+    def pending_count(self, document_ids: Sequence[int] | None = None) -> int:
+        """How many chunks still need a vector (of the given documents, or of all)."""
+
+    @abstractmethod
+    def pending(self, after: int, limit: int, document_ids: Sequence[int] | None = None) -> list[PendingChunk]:
+        """Up to ``limit`` chunks without a vector whose id is above ``after``, by id (of at most 500
+        given documents, or of all)."""
+
+    @abstractmethod
+    def embedded_count(self) -> int:
+        """How many chunks have a vector."""
+
+    @abstractmethod
+    def vector_count(self) -> int:
+        """How many binary codes the nearest-neighbour index holds (stale ones included until purged)."""
+
+    @abstractmethod
+    def embedded(self, filters: DocumentFilters, chunk_ids: Sequence[int] | None = None) -> list[EmbeddedChunk]:
+        """Embedded chunks of documents ``filters`` keeps (all, or those among at most 500 ``chunk_ids``)."""
+
+    @abstractmethod
+    def nearest(self, code: bytes, k: int) -> list[int]:
+        """Ids of the ``k`` chunks whose binary codes are nearest (Hamming) to ``code``."""
+
+
+class EmbeddingsWriter(EmbeddingsView):
+    """Writes of chunk vectors."""
+
+    @abstractmethod
+    def reset(self, embedder: EmbedderRecord) -> None:
+        """Start over with another embedder: every vector dropped, the new embedder recorded."""
+
+    @abstractmethod
+    def purge_stale(self) -> None:
+        """Drop codes of chunks that were re-indexed or deleted since they were embedded."""
+
+    @abstractmethod
+    def put(self, vectors: Sequence[ChunkVector]) -> None:
+        """Store chunk vectors and their binary codes."""
+
+
+# -- sessions and the store -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """A read session: one repository per area, over one consistent connection to the store."""
+
+    archive: ArchiveIndexView
+    documents: DocumentsView
+    mentions: MentionsView
+    search: SearchIndexView
+    embeddings: EmbeddingsView
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Raw SQL read, kept only for the integrity checks of :mod:`organwatch.archive.verify` until
+        they read through the repositories; backends without SQL raise ``NotImplementedError``."""
+        raise NotImplementedError(f"{type(self).__name__} does not run SQL")
+
+
+@dataclass(frozen=True)
+class Writer:
+    """The write session: one transaction, committed when the ``with`` block ends without error."""
+
+    archive: ArchiveIndexWriter
+    documents: DocumentsWriter
+    mentions: MentionsWriter
+    search: SearchIndexWriter
+    embeddings: EmbeddingsWriter
+
+
+Session = View | Writer
+
+
+class Store(ABC):
+    """A case's store: migrations per area, read sessions, and the single write session."""
+
+    backend: ClassVar[str]
+
+    @abstractmethod
+    def migrate(self) -> list[AppliedMigration]:
+        """Bring every area's schema up to date; return the migrations applied now (empty when current)."""
+
+    @abstractmethod
+    def migrations(self) -> list[AppliedMigration]:
+        """Every migration applied to this store, in the order applied."""
+
+    @abstractmethod
+    def view(self) -> AbstractContextManager[View]:
+        """A read session."""
+
+    @abstractmethod
+    def writer(self) -> AbstractContextManager[Writer]:
+        """The write session (one at a time per process; a transaction committed on success)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections (the store can be used again; it reconnects)."""

@@ -1,0 +1,13 @@
+"""Errors of the store: each names what is wrong and what to do."""
+
+from __future__ import annotations
+
+from organwatch.errors import OrganWatchError
+
+
+class StoreError(OrganWatchError):
+    """The store cannot do what was asked (a database extension is missing, a schema is unknown)."""
+
+
+class QuerySyntaxError(StoreError):
+    """The storage engine could not read a query expression (the search layer says how to rephrase it)."""

@@ -1,0 +1,254 @@
+"""What the store takes and gives back besides the model's records: small frozen values, no I/O.
+
+The model (:mod:`organwatch.model`) holds what a user sees (captures, documents, mentions); these are
+the store's own bookkeeping (how far the log is indexed, a document's near-duplicate signature, a
+search-index entry, a chunk's vector) and the vocabulary of a full-text query plan. Every backend
+speaks them, so nothing above the store sees a row, a cursor or a dialect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from organwatch.model import Capture, Observation
+
+# -- the archive index --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogPosition:
+    """How far the store has indexed the evidence log, with the Merkle frontier to extend it.
+
+    ``frontier`` is the right edge of the tree as ``[[height, hex], ...]``; ``last_head_size`` the
+    size of the newest indexed tree head (0 before the first).
+    """
+
+    size: int
+    entries_bytes: int
+    heads_count: int
+    heads_bytes: int
+    frontier: tuple[tuple[int, str], ...]
+    last_head_size: int = 0
+
+
+@dataclass(frozen=True)
+class LogEntryRecord:
+    """One indexed log entry: its number, type, leaf hash (hex), time and the capture it names."""
+
+    seq: int
+    type: str | None
+    leaf_hash: str
+    time: str | None
+    capture_id: str | None
+
+
+@dataclass(frozen=True)
+class TreeHeadRecord:
+    """One indexed signed tree head."""
+
+    tree_size: int
+    root_hash: str
+    prev_tree_size: int
+    timestamp: str
+    key_id: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class IndexBatch:
+    """What a batch of log entries adds to the index: entries, new captures and their sightings.
+
+    The captures carry no observations (those are given separately, with the capture they belong to).
+    """
+
+    entries: tuple[LogEntryRecord, ...] = ()
+    captures: tuple[Capture, ...] = ()
+    observations: tuple[tuple[str, Observation], ...] = ()
+
+
+# -- documents ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A document's MinHash signature (packed little-endian uint32) and the hash of its text."""
+
+    document_id: int
+    signature: bytes
+    text_sha256: str | None
+
+
+@dataclass(frozen=True)
+class ParagraphHash:
+    """The hash of one folded paragraph of a document and where the paragraph is (code points)."""
+
+    hash: bytes
+    document_id: int
+    start: int
+    end: int
+
+
+# -- mentions ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtractRun:
+    """That the extract stage read a document, with which code, and what it warned about."""
+
+    document_id: int
+    extractor_version: str
+    doc_date: str | None
+    warnings: tuple[str, ...]
+    processed_at: str
+
+
+# -- the search index -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """One document as the full-text index holds it (computed by :mod:`organwatch.search.index`).
+
+    ``trigram_*`` are the simplified, padded texts for substring search; ``words_*`` the segmented
+    texts for ranked word search; ``pinyin`` the joined pinyin keys of name-like words and
+    ``pinyin_forms`` the ``(key, Han form)`` pairs behind them; ``chunks`` the spans cut for embedding.
+    """
+
+    trigram_body: str
+    trigram_title: str
+    words_body: str
+    words_title: str
+    pinyin: str
+    pinyin_forms: tuple[tuple[str, str], ...]
+    chunks: tuple[tuple[int, int], ...]
+    text_sha256: str
+    index_version: str
+    indexed_at: str
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """What the index records about one indexed document (to find stale entries)."""
+
+    document_id: int
+    text_sha256: str | None
+    index_version: str
+    indexed_at: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A full-text match on one table, ``words`` or ``trigram``; ``expr`` is in FTS5 query syntax
+    (terms double-quoted, ``AND``/``OR``/``NOT``, ``column : term``, ``term*``)."""
+
+    table: str
+    expr: str
+
+
+@dataclass(frozen=True)
+class Like:
+    """A substring scan of document texts and titles (``%`` patterns, ``\\`` escapes)."""
+
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetOp:
+    """``INTERSECT`` / ``UNION`` / ``EXCEPT`` of the documents the items match."""
+
+    op: str
+    items: tuple[Plan, ...]
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """Matches no document."""
+
+
+Plan = Match | Like | SetOp | Nothing
+
+
+class DocumentFilters(Protocol):
+    """Which documents may match a search (see :class:`organwatch.search.SearchFilters`)."""
+
+    @property
+    def date_from(self) -> str | None: ...
+
+    @property
+    def date_to(self) -> str | None: ...
+
+    @property
+    def language(self) -> str | None: ...
+
+    @property
+    def outlet(self) -> str | None: ...
+
+    @property
+    def media_type(self) -> str | None: ...
+
+    @property
+    def active(self) -> bool: ...
+
+
+# -- embeddings -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmbedderRecord:
+    """The embedder whose vectors a case holds, and the centre (float32 little-endian) its binary codes
+    are taken around."""
+
+    name: str
+    version: str
+    dimension: int
+    centre: bytes
+
+
+@dataclass(frozen=True)
+class PendingChunk:
+    """A chunk still to embed, with its document's text and title and the id of the document's first chunk."""
+
+    chunk_id: int
+    document_id: int
+    start: int
+    end: int
+    text: str | None
+    title: str | None
+    first_chunk_id: int
+
+
+@dataclass(frozen=True)
+class EmbeddedChunk:
+    """An embedded chunk: its span and its float16 (little-endian) vector."""
+
+    chunk_id: int
+    document_id: int
+    start: int
+    end: int
+    embedding: bytes
+
+
+@dataclass(frozen=True)
+class ChunkVector:
+    """A chunk's vector to store: float16 little-endian, and its packed binary code."""
+
+    chunk_id: int
+    embedding: bytes
+    code: bytes
+
+
+# -- migrations -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppliedMigration:
+    """One migration of one area, applied to a case's store."""
+
+    area: str
+    name: str
+    applied_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"area": self.area, "name": self.name, "applied_at": self.applied_at}
