@@ -12,6 +12,8 @@ keeps this drawing complete):
     ├── CanonicalJSONError              a value cannot be written as canonical JSON
     ├── SettingError                    an ORGANWATCH_* variable holds an unusable value (also a ValueError)
     ├── FileTooLargeError               a file grew past the size limit while being archived
+    ├── StoreError                      the store cannot do what was asked (store)
+    │   └── QuerySyntaxError            the storage engine could not read a query expression
     ├── TextExtractionError             bytes could not be turned into document text (text)
     ├── StoreError                      the store cannot do what was asked (store)
     │   └── QuerySyntaxError            the storage engine could not read a query expression
@@ -20,6 +22,7 @@ keeps this drawing complete):
     │   └── SearchIndexError            the index cannot do what was asked (no embeddings yet, ...)
     ├── WebCaptureError                 one URL could not be captured (webcapture)
     ├── BrowserUnavailableError         Chromium or Playwright is missing
+    ├── ClaimsError                     unknown actor, nothing said about it, a bad grade (claims)
     └── AnalysisError                   an analysis cannot run on its inputs (analysis)
         └── TableInputError             a problem in an input table, by file, line and column
 
