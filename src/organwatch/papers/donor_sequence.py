@@ -64,6 +64,7 @@ _PROCUREMENT = re.compile(
 _DONOR = re.compile(r"供体|供者|供心者|供肺者|(?i:\bdonors?\b)")
 _BOTH = re.compile(r"供[、,，/和与及]?受[体者]|受[、,，/和与及]?供[体者]|(?i:donors? and recipients?|recipients? and donors?)")
 _RECIPIENT = re.compile(r"受体|受者|患者|病人|(?i:\brecipients?\b|\bpatients?\b)")
+_AMBIGUOUS = re.compile(r"患者|病人|(?i:patients?)")
 _RECIPIENT_CARE = re.compile(r"术后|全麻|全身麻醉|麻醉诱导|体外循环|复跳|(?i:postoperativ\w*|general an(?:a)?esthesia|"
                              r"cardiopulmonary bypass|after (?:the )?(?:operation|surgery|transplant\w*))")
 _VOLUNTEER = re.compile(r"志愿捐献|自愿捐献|志愿者|自愿者|公民逝世后|(?i:volunt\w+ don\w+|donated voluntarily|"
@@ -131,13 +132,20 @@ def _subject(text: str, start: int) -> Literal["donor", "recipient", "unknown"]:
     masked = _BOTH.sub(lambda m: "#" * len(m.group()), before)
     # A brain-death declaration speaks of the donor too: recipients are alive.
     donor = sorted([m.end() for m in _DONOR.finditer(masked)] + [m.end() for m in _BRAIN_DEATH.finditer(masked)])
-    recipient = [m.end() for m in _RECIPIENT.finditer(masked)]
+    recipient_matches = list(_RECIPIENT.finditer(masked))
+    recipient = [m.end() for m in recipient_matches]
+    recipient_starts = [m.start() for m in recipient_matches]
     care = [m.end() for m in _RECIPIENT_CARE.finditer(text[max(0, start - 25):start])]
     if care and not (donor and donor[-1] > len(before) - 25):
         return "recipient"
     if donor and (not recipient or donor[-1] > recipient[-1]):
         return "donor"
     if recipient:
+        # "患者"/"patient" also names a donor before death: a brain-death declaration that follows
+        # in the same passage says whose airway this was.
+        ambiguous = _AMBIGUOUS.fullmatch(masked[recipient_starts[-1]:recipient[-1]])
+        if ambiguous and _BRAIN_DEATH.search(text, start, start + LOOK_AHEAD):
+            return "donor"
         return "recipient"
     return "unknown"
 

@@ -23,7 +23,7 @@ _I = re.IGNORECASE
 PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "donor_source": (
         re.compile(r"\b(?:deceased|cadaver(?:ic)?|brain[- ]dead|living(?:[- ]related)?|executed|"
-                   r"heart[- ]beating|non[- ]heart[- ]beating)\s+(?:organ\s+)?donors?\b|"
+                   r"heart[- ]beating|non[- ]heart[- ]beating|voluntary|volunteer)\s+(?:organ\s+)?donors?\b|"
                    r"\bdonation after (?:brain|cardiac|circulatory) death\b|\bDCD\b|\bDBD\b|"
                    r"\borgans? (?:were |was )?(?:obtained|procured|retrieved|harvested) from\b|"
                    r"\bcitizen(?:'s)? (?:organ )?donation\b|\bvoluntar\w+ (?:organ )?donat\w+", _I),
