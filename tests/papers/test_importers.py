@@ -85,5 +85,5 @@ def test_sniffing_and_fulltext_errors() -> None:
     assert sniff_format("photo.jpg", b"\xff\xd8") is None
     text, reason = read_fulltext(b"%PDF-1.4\n garbage that is not a pdf", "0001.pdf")
     assert text is None and reason is not None and "PDF" in reason
-    assert read_fulltext("".encode(), "0002.txt")[1] == "empty text file"
+    assert read_fulltext(b"", "0002.txt")[1] == "empty text file"
     assert read_fulltext("供体脑死亡".encode("gb18030"), "0003.txt")[0] == "供体脑死亡"

@@ -48,7 +48,8 @@ _EN_CITIES = {en.casefold(): zh for zh, en in CITIES.items()}
 _MILITARY = re.compile(r"解放军|军区|军医大学|军医学院|武警|空军|海军|陆军|火箭军|联勤保障|军队|"
                        r"(?i:\bPLA\b|people'?s liberation army|military|armed police|\barmy\b|\bnavy\b|air force)")
 _ZH_HOSPITAL = re.compile(r"[\u4e00-\u9fff0-9○〇★]{2,40}?医院")
-_EN_HOSPITAL = re.compile(r"(?:[A-Z0-9][\w'’.-]*\s+){0,7}(?:General\s+)?Hospital(?:\s+of\s+(?:[A-Z][\w'’.-]*\s*){1,6})?")
+_EN_HOSPITAL = re.compile(r"(?:[A-Z0-9][\w'’.-]*\s+){0,7}(?:General\s+)?Hospital"
+                          r"(?:\s+of\s+(?:[A-Z][\w'’.-]*\s*){1,6})?")
 _UNIT_LINE = re.compile(r"作者单位[:：]\s*([^。\n]{4,200})|[（(]([^()（）\n]{4,80}?\d{6})[)）]")
 _SPLIT = re.compile(r"[,，;；、]")
 _ZH_CITY = re.compile("|".join(sorted(CITIES, key=len, reverse=True)))

@@ -281,7 +281,7 @@ def protocols_command(fmt: FormatOption = Format.table) -> None:
 
     Example: organwatch papers protocols
     """
-    found = []
+    found: list[dict[str, Any]] = []
     with _errors():
         for name, path in sorted(shipped().items()):
             parsed = load_protocol(path)

@@ -47,14 +47,12 @@ _BRAIN_DEATH = re.compile(r"脑死亡|脑干死亡|(?i:brain[- ]?stem death|brai
 _NOT_BRAIN_DEATH = re.compile(r"非脑死亡|(?i:non[- ]brain[- ]dead|not brain[- ]dead)")
 #: Removal of a tube, and recipient care after the operation.
 _REMOVAL = re.compile(r"拔除|拔出|拔去|拔管|脱机|撤机|停呼吸机|(?i:extubat\w*|weaned|removed?)")
-_NEGATION = re.compile(r"(?:未|无需|无须|不需|不必|没有|未曾|未经|不)(?:行|做|予|进行|作)?$|(?i:\b(?:no|not|without|never)\s+(?:\w+\s+){0,2}$)")
+_NEGATION = re.compile(r"(?:未|无需|无须|不需|不必|没有|未曾|未经|不)(?:行|做|予|进行|作)?$|"
+                       r"(?i:\b(?:no|not|without|never)\s+(?:\w+\s+){0,2}$)")
 #: The donor was already on an airway when brain death was declared.
 _ALREADY = re.compile(r"已(?:经)?(?:行|予|给予|进行)?|早已|入院(?:时|后)?|急诊|抢救|监护室|ICU|重症|"
-                      r"(?i:already|had been|prior to|before (?:the )?(?:diagnosis|declaration|confirmation)|on admission|"
-                      r"in the (?:icu|intensive care))")
-_AFTER_BD = re.compile(r"^(?:[^。；;]{0,12}?)(?:后|之后|以后|者|(?i:\s*(?:was|had been)?\s*(?:declared|confirmed|"
-                       r"diagnosed|determined)?\s*,?\s*(?:the )?))")
-_EN_AFTER = re.compile(r"(?i:\bafter\b[^.;]{0,60}$)")
+                      r"(?i:already|had been|prior to|before (?:the )?(?:diagnosis|declaration|confirmation)|"
+                      r"on admission|in the (?:icu|intensive care))")
 _EN_BEFORE_BD = re.compile(r"(?i:\bbefore\b[^.;]{0,40}$)")
 _PROCUREMENT = re.compile(
     r"开胸|剖胸|进胸|胸骨|正中切口|正中开胸|切开心包|剪开心包|肝素|阻断|灌注|停搏液|停跳液|消毒|铺巾|仰卧位|平卧位|"
@@ -62,7 +60,8 @@ _PROCUREMENT = re.compile(
     r"(?i:sternotomy|thoracotomy|heparin\w*|cross[- ]?clamp\w*|cardioplegi\w*|perfus\w*|procure\w*|harvest\w*|"
     r"retriev\w*|explant\w*|excis\w*|supine)")
 _DONOR = re.compile(r"供体|供者|供心者|供肺者|(?i:\bdonors?\b)")
-_BOTH = re.compile(r"供[、,，/和与及]?受[体者]|受[、,，/和与及]?供[体者]|(?i:donors? and recipients?|recipients? and donors?)")
+_BOTH = re.compile(r"供[、,，/和与及]?受[体者]|受[、,，/和与及]?供[体者]|"
+                   r"(?i:donors? and recipients?|recipients? and donors?)")
 _RECIPIENT = re.compile(r"受体|受者|患者|病人|(?i:\brecipients?\b|\bpatients?\b)")
 _AMBIGUOUS = re.compile(r"患者|病人|(?i:patients?)")
 _RECIPIENT_CARE = re.compile(r"术后|全麻|全身麻醉|麻醉诱导|体外循环|复跳|(?i:postoperativ\w*|general an(?:a)?esthesia|"

@@ -84,7 +84,7 @@ def cosine_distance(a: str, b: str) -> float:
     ca, cb = Counter(a), Counter(b)
     dot = sum(n * cb[ch] for ch, n in ca.items())
     norm = math.sqrt(sum(n * n for n in ca.values())) * math.sqrt(sum(n * n for n in cb.values()))
-    return 1.0 if norm == 0 else max(0.0, 1.0 - dot / norm)
+    return 1.0 if norm == 0 else max(0.0, round(1.0 - dot / norm, 12))
 
 
 def find_best(text: str, target: str, metric: Metric = "running_cosine",
@@ -92,7 +92,8 @@ def find_best(text: str, target: str, metric: Metric = "running_cosine",
     """The window of ``text`` (as long as ``target``) closest to ``target``, like ``stringdist::afind``.
 
     With a ``threshold`` the Jaro–Winkler search skips windows that cannot reach it (a cheap upper
-    bound from shared characters), so long texts stay fast; whenever some window beats the threshold the result is the same.
+    bound from shared characters), so long texts stay fast; whenever some window beats the threshold
+    the result is the same.
 
     >>> find_best("供体脑死亡后迅速气管插管", "脑死亡后迅速气管插管")
     FuzzyMatch(start=2, end=12, distance=0.0)
@@ -135,7 +136,7 @@ def _running_cosine(text: str, target: str) -> FuzzyMatch:
 def _cos(dot: int, squares: int, target_norm: float) -> float:
     if squares <= 0 or target_norm == 0:
         return 1.0
-    return max(0.0, 1.0 - dot / (math.sqrt(squares) * target_norm))
+    return max(0.0, round(1.0 - dot / (math.sqrt(squares) * target_norm), 12))
 
 
 def _running_jaro_winkler(text: str, target: str, threshold: float | None) -> FuzzyMatch:

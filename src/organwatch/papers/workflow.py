@@ -18,7 +18,7 @@ from organwatch.archive.captures import AddResult, CaptureMetadata
 from organwatch.case import Case
 from organwatch.errors import OrganWatchError
 from organwatch.papers import store
-from organwatch.papers.importers import parse, read_fulltext, sniff_format
+from organwatch.papers.importers import Format, parse, read_fulltext, sniff_format
 from organwatch.papers.protocols import Protocol, parse_protocol
 from organwatch.papers.records import ImportIssue, Record, clean_id
 from organwatch.papers.screen import ScreenResult, screen
@@ -58,7 +58,7 @@ def import_paths(case: Case, paths: Iterable[str | Path], *, captured_by: str | 
     results: list[AddResult] = []
     case.add(list(paths), meta, on_result=results.append)
     summary = ImportSummary()
-    bibliographic: list[tuple[AddResult, str]] = []
+    bibliographic: list[tuple[AddResult, Format]] = []
     fulltexts: list[AddResult] = []
     for result in results:
         if result.capture_id is None:
@@ -88,7 +88,7 @@ def import_paths(case: Case, paths: Iterable[str | Path], *, captured_by: str | 
     return summary
 
 
-def _import_bibliography(case: Case, result: AddResult, fmt: Any, summary: ImportSummary) -> None:
+def _import_bibliography(case: Case, result: AddResult, fmt: Format, summary: ImportSummary) -> None:
     assert result.capture_id is not None
     if (result.size or 0) > MAX_BIBLIOGRAPHY_BYTES:
         issue = ImportIssue(result.path, "", f"larger than {MAX_BIBLIOGRAPHY_BYTES} bytes: split the export",
