@@ -63,6 +63,7 @@ test: system-packages install-dev lint typecheck unit
 # Reproduction checks against ../shared/data (skipped, with a message, when that folder is absent).
 eval: install-dev
 	$(PY) benchmarks/reproduce_published.py
+	$(PY) benchmarks/screening_eval.py
 
 bench: install-dev
 	$(PY) benchmarks/ingest.py

@@ -661,6 +661,24 @@ app.add_typer(typer.Typer(), name="analyze", cls=_LazyAnalyze, no_args_is_help=T
                    "Example: organwatch analyze capacity hospitals.csv --out capacity.html")
 
 
+class _LazyPapers(_LazyAnalyze):
+    """``organwatch papers``, imported only when used."""
+
+    _real: Any = None
+
+    def _load(self) -> Any:
+        if _LazyPapers._real is None:
+            from organwatch.papers.cli import app as papers_app
+
+            _LazyPapers._real = typer.main.get_command(papers_app)
+        return _LazyPapers._real
+
+
+app.add_typer(typer.Typer(), name="papers", cls=_LazyPapers, no_args_is_help=True,
+              help="Medical literature screening: import, screen, review, prisma, report. "
+                   "Example: organwatch papers screen --case mycase --protocol dead-donor-rule")
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="organwatch")

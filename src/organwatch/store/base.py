@@ -21,6 +21,7 @@ area                    reads                                       writes
 ``mentions``            :class:`MentionsView`                       :class:`MentionsWriter`
 ``search``              :class:`SearchIndexView`                    :class:`SearchIndexWriter`
 ``embeddings``          :class:`EmbeddingsView`                     :class:`EmbeddingsWriter`
+``papers``              :class:`PapersView`                         :class:`PapersWriter`
 ======================  ==========================================  ==========================================
 
 Every write goes through :meth:`Store.writer`: SQLite allows one writer at a time, so a process funnels its
@@ -37,12 +38,15 @@ every backend must pass.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from organwatch.model import Capture, Document, DocumentLink, Observation, StoredMention, StoredQuote
+from organwatch.papers.protocols import Protocol
+from organwatch.papers.records import ImportIssue, Record
+from organwatch.papers.screen import ScreenResult
 from organwatch.store.records import (
     AppliedMigration,
     ChunkVector,
@@ -223,6 +227,10 @@ class MentionsView(ABC):
         """A document's quotes, in text order."""
 
     @abstractmethod
+    def documents_naming(self, mention_type: str, name: str, limit: int = 50) -> list[int]:
+        """Ids of documents with a mention of this type whose text or canonical name is ``name``."""
+
+    @abstractmethod
     def extract_run(self, document_id: int) -> ExtractRun | None:
         """When and with which code the extract stage last read a document."""
 
@@ -352,6 +360,82 @@ class EmbeddingsWriter(EmbeddingsView):
         """Store chunk vectors and their binary codes."""
 
 
+# -- literature screening ---------------------------------------------------------------------------------
+
+
+class PapersView(ABC):
+    """Bibliographic records imported from captures, screening runs with their protocol, decisions, reviews."""
+
+    @abstractmethod
+    def find_record(self, record_id: str) -> Record | None:
+        """The stored record with this id, or else the only one with the same matching key."""
+
+    @abstractmethod
+    def records(self) -> Iterator[Record]:
+        """Every stored record, in import order."""
+
+    @abstractmethod
+    def count_records(self) -> dict[str, int]:
+        """Records by source format."""
+
+    @abstractmethod
+    def issue_counts(self) -> dict[str, int]:
+        """Import errors by kind (warnings are not counted)."""
+
+    @abstractmethod
+    def latest_run(self, protocol_name: str | None = None) -> dict[str, Any] | None:
+        """The newest finished run (of one protocol, if named), with its protocol."""
+
+    @abstractmethod
+    def run_by_id(self, run_id: int) -> dict[str, Any] | None:
+        """One run with its protocol."""
+
+    @abstractmethod
+    def results(self, run_id: int) -> list[ScreenResult]:
+        """Stored decisions of a run, in record import order."""
+
+    @abstractmethod
+    def record_origin(self, record_id: str) -> tuple[str | None, str | None] | None:
+        """``(capture id, locator)`` of the stored record with exactly this id, or None."""
+
+    @abstractmethod
+    def import_issues(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Import problems (source, locator, severity, reason), oldest first."""
+
+    @abstractmethod
+    def reviews(self, run_id: int) -> dict[str, dict[str, Any]]:
+        """The latest human coding of each record of a run."""
+
+
+class PapersWriter(PapersView):
+    """Writes of literature screening (reviews are also logged as evidence events by the caller)."""
+
+    @abstractmethod
+    def insert_record(self, record: Record) -> None:
+        """Store a new record (the caller has checked that its id is new)."""
+
+    @abstractmethod
+    def attach_fulltext(self, record_id: str, text: str, capture_id: str, locator: str) -> None:
+        """Give a record its full text (only if it has none: stored text is never replaced)."""
+
+    @abstractmethod
+    def insert_issues(self, issues: Iterable[ImportIssue], capture_id: str | None) -> None:
+        """Keep import problems, for the user and for the PRISMA counts (duplicates removed)."""
+
+    @abstractmethod
+    def start_run(self, protocol: Protocol, tool_version: str) -> int:
+        """Store the protocol text (once) and open a run; return its id."""
+
+    @abstractmethod
+    def save_results(self, run_id: int, results: list[ScreenResult]) -> None:
+        """Store the decisions of a run and close it."""
+
+    @abstractmethod
+    def add_review(self, run_id: int, record_id: str, score: int, note: str | None, reviewer: str,
+                   log_seq: int) -> None:
+        """Store one human coding decision (already logged as an evidence event)."""
+
+
 # -- sessions and the store -------------------------------------------------------------------------------------------
 
 
@@ -364,6 +448,7 @@ class View:
     mentions: MentionsView
     search: SearchIndexView
     embeddings: EmbeddingsView
+    papers: PapersView
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Raw SQL read, kept only for the integrity checks of :mod:`organwatch.archive.verify` until
@@ -380,6 +465,7 @@ class Writer:
     mentions: MentionsWriter
     search: SearchIndexWriter
     embeddings: EmbeddingsWriter
+    papers: PapersWriter
 
 
 Session = View | Writer

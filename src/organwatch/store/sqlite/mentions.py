@@ -36,6 +36,11 @@ class SQLiteMentions(MentionsWriter):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    def documents_naming(self, mention_type: str, name: str, limit: int = 50) -> list[int]:
+        rows = self.conn.execute("SELECT DISTINCT document_id FROM mentions WHERE type = ? AND (text = ? OR "
+                                 "canonical = ?) ORDER BY document_id LIMIT ?", (mention_type, name, name, limit))
+        return [int(r[0]) for r in rows]
+
     def mentions(self, document_id: int, mention_type: str | None = None) -> list[StoredMention]:
         query = "SELECT * FROM mentions WHERE document_id = ?"
         params: tuple[Any, ...] = (document_id,)
