@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -64,10 +64,18 @@ class Workbench:
     trap_host: str
 
     url: str = ""
+    clients: list[httpx.Client] = field(default_factory=list)
 
     def client(self) -> httpx.Client:
-        """A fresh browser-like client (its own cookies) of the running server."""
-        return httpx.Client(base_url=self.url, timeout=60.0)
+        """A fresh browser-like client (its own cookies) of the running server; closed at teardown."""
+        made = httpx.Client(base_url=self.url, timeout=60.0)
+        self.clients.append(made)
+        return made
+
+    def close(self) -> None:
+        for made in self.clients:
+            made.close()
+        self.clients.clear()
 
 
 class Server:
@@ -134,6 +142,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     with Server(made.case) as server:
         made.url = server.url
         yield made
+        made.close()
     made.case.store.close()
 
 
