@@ -53,6 +53,7 @@ def create_app(case: Case, *, max_upload: int | None = None) -> FastAPI:
                               "cookie (POST /login); state-changing requests need the X-CSRF-Token header.")
     app.state.case = case
     app.state.verify = VerifyCache()
+    app.state.max_upload = max_upload or int(settings.get("ORGANWATCH_MAX_FILE_SIZE"))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(LoginRequired)
@@ -89,8 +90,7 @@ def create_app(case: Case, *, max_upload: int | None = None) -> FastAPI:
         return _error(request, 404, f"nothing at {request.url.path}")
 
     register(app)
-    limit = max_upload or int(settings.get("ORGANWATCH_MAX_FILE_SIZE"))
-    app.add_middleware(SecurityMiddleware, max_body=limit + 1_000_000)
+    app.add_middleware(SecurityMiddleware, max_body=app.state.max_upload + 65_536)
     return app
 
 

@@ -101,7 +101,8 @@ def upload(request: Request, person: Annotated[Viewer, Depends(viewer)], files: 
            note: Annotated[str, Form()] = "", source_url: Annotated[str, Form()] = "") -> list[dict[str, Any]]:
     """Archive files (then read and extract them); one result per file."""
     results = services.add_uploads(case_of(request), person, [(f.filename or "upload", f.file) for f in files],
-                                   note=note, source_url=source_url)
+                                   note=note, source_url=source_url,
+                                   max_size=request.app.state.max_upload)
     return [r.__dict__ for r in results]
 
 

@@ -31,7 +31,8 @@ def upload(request: Request, person: Annotated[Viewer, Depends(viewer)], files: 
         return render(request, "upload.html", {"results": None, "error": f"at most {MAX_FILES} files at once"},
                       status_code=400)
     results = services.add_uploads(case_of(request), person, [(f.filename or "upload", f.file) for f in files],
-                                   note=note, source_url=source_url)
+                                   note=note, source_url=source_url,
+                                   max_size=request.app.state.max_upload)
     failed = any(r.status == "failed" for r in results)
     return render(request, "upload.html", {"results": results}, status_code=400 if failed and len(results) == 1
                   else 200)
