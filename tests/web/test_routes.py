@@ -164,7 +164,7 @@ def test_upload_api_and_roles(bench: Workbench) -> None:
     alice = login(bench.client(), "alice")
     token = page_token(alice)
     made = alice.post("/api/uploads", headers={"X-CSRF-Token": token},
-                      files=[("files", ("api note.md", "# Api note\n\nA note sent through the API.".encode(),
+                      files=[("files", ("api note.md", b"# Api note\n\nA note sent through the API.",
                                         "text/markdown"))])
     assert made.status_code == 200
     result = made.json()[0]

@@ -38,7 +38,7 @@ class LoginError(OrganWatchError):
     """Wrong user name or password (deliberately not saying which)."""
 
 
-class LoginRateLimited(OrganWatchError):
+class LoginRateLimitedError(OrganWatchError):
     """Too many failed logins recently; try again later."""
 
 
@@ -73,13 +73,13 @@ def add_user(case: Case, name: str, role: str, password: str) -> bool:
 
 
 def login(case: Case, name: str, password: str, client: str) -> Session:
-    """Check a password and open a session, or raise :class:`LoginError` / :class:`LoginRateLimited`."""
+    """Check a password and open a session, or raise :class:`LoginError` / :class:`LoginRateLimitedError`."""
     name = name.strip()[:128]
     with case.store.view() as conn:
         by_user, by_client = store.recent_login_failures(conn, name, client, FAILURE_WINDOW)
         user = store.get_user(conn, name)
     if by_user >= MAX_FAILURES_PER_USER or by_client >= MAX_FAILURES_PER_CLIENT:
-        raise LoginRateLimited(f"too many failed logins; wait {int(FAILURE_WINDOW // 60)} minutes and try again")
+        raise LoginRateLimitedError(f"too many failed logins; wait {int(FAILURE_WINDOW // 60)} minutes and try again")
     ok = False
     try:
         ok = _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None

@@ -20,9 +20,9 @@ from fastapi.staticfiles import StaticFiles
 from organwatch import __version__, settings
 from organwatch.case import Case
 from organwatch.errors import OrganWatchError
-from organwatch.web.pages import LoginRequired, render
-from organwatch.web.security import RequestTooLarge, SecurityMiddleware
-from organwatch.web.services import Forbidden, NotFound, VerifyCache
+from organwatch.web.pages import LoginRequiredError, render
+from organwatch.web.security import RequestTooLargeError, SecurityMiddleware
+from organwatch.web.services import ForbiddenError, NotFoundError, VerifyCache
 
 STATIC = Path(__file__).parent / "static"
 VENDOR_FILES = ("htmx.min.js", "cytoscape.min.js")
@@ -56,19 +56,19 @@ def create_app(case: Case, *, max_upload: int | None = None) -> FastAPI:
     app.state.max_upload = max_upload or int(settings.get("ORGANWATCH_MAX_FILE_SIZE"))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.exception_handler(LoginRequired)
-    async def login_required(request: Request, exc: LoginRequired) -> Response:
+    @app.exception_handler(LoginRequiredError)
+    async def login_required(request: Request, exc: LoginRequiredError) -> Response:
         if _is_api(request):
             return JSONResponse({"error": "sign in first (POST /login)"}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
 
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
         return _error(request, 404, str(exc))
 
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
+    @app.exception_handler(ForbiddenError)
+    async def forbidden(request: Request, exc: ForbiddenError) -> Response:
         return _error(request, 403, str(exc))
 
     @app.exception_handler(OrganWatchError)
@@ -81,8 +81,8 @@ def create_app(case: Case, *, max_upload: int | None = None) -> FastAPI:
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path"))
         return _error(request, 422, f"{where or 'request'}: {first.get('msg', 'invalid')}")
 
-    @app.exception_handler(RequestTooLarge)
-    async def too_large(request: Request, exc: RequestTooLarge) -> Response:
+    @app.exception_handler(RequestTooLargeError)
+    async def too_large(request: Request, exc: RequestTooLargeError) -> Response:
         return PlainTextResponse(f"error: {exc}", status_code=413)
 
     @app.exception_handler(404)

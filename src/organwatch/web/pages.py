@@ -23,7 +23,7 @@ _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
                    trim_blocks=True, lstrip_blocks=True)
 
 
-class LoginRequired(Exception):
+class LoginRequiredError(Exception):
     """No valid session: pages redirect to /login, the API answers 401."""
 
 
@@ -44,10 +44,10 @@ def optional_viewer(request: Request) -> Viewer | None:
 
 
 def viewer(request: Request) -> Viewer:
-    """The signed-in person (FastAPI dependency); raises :class:`LoginRequired` otherwise."""
+    """The signed-in person (FastAPI dependency); raises :class:`LoginRequiredError` otherwise."""
     found = optional_viewer(request)
     if found is None:
-        raise LoginRequired()
+        raise LoginRequiredError()
     return found
 
 

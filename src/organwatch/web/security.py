@@ -130,7 +130,7 @@ class SecurityMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise RequestTooLarge(self.max_body)
+                    raise RequestTooLargeError(self.max_body)
             return message
 
         return limited
@@ -145,19 +145,19 @@ class SecurityMiddleware:
         given = _header(scope, CSRF_HEADER.encode())
         if given is None:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            given = (query.get(CSRF_FIELD) or [None])[0]
+            given = next(iter(query.get(CSRF_FIELD, [])), None)
         content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
         if given is None and content_type == "application/x-www-form-urlencoded":
             body, receive = await _buffer(receive, MAX_FORM_BYTES)
             if body is None:
                 return "form too large", receive
-            given = (parse_qs(body.decode("latin-1")).get(CSRF_FIELD) or [None])[0]
+            given = next(iter(parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [])), None)
         if given is None or not hmac.compare_digest(given.encode("latin-1", "replace"), expected.encode("ascii")):
             return "missing or wrong CSRF token: reload the page and try again", receive
         return None, receive
 
 
-class RequestTooLarge(Exception):
+class RequestTooLargeError(Exception):
     """Raised inside the app when a streamed body passes the size limit."""
 
     def __init__(self, limit: int) -> None:

@@ -29,7 +29,7 @@ from organwatch.model import Capture, Document
 from organwatch.search import SearchPage
 from organwatch.search.results import Mode
 from organwatch.web import store
-from organwatch.web.access import AccessError, Viewer, VisibleFilters, parse_principals
+from organwatch.web.access import Viewer, VisibleFilters, parse_principals
 from organwatch.web.sanitize import archived_page, clean_archived_html
 
 TEXT_PART_CHARS = 100_000
@@ -38,18 +38,18 @@ VERIFY_MAX_AGE = 300.0
 MAX_ARCHIVED_BYTES = 20_000_000
 
 
-class NotFound(OrganWatchError):
+class NotFoundError(OrganWatchError):
     """Nothing with that id that this viewer may see."""
 
 
-class Forbidden(OrganWatchError):
+class ForbiddenError(OrganWatchError):
     """The viewer's role does not allow this action."""
 
 
 def require(viewer: Viewer, action: str) -> None:
-    """Raise :class:`Forbidden` unless the viewer's role allows ``action``."""
+    """Raise :class:`ForbiddenError` unless the viewer's role allows ``action``."""
     if not viewer.can(action):
-        raise Forbidden(f"your role ({viewer.role}) does not allow {action}")
+        raise ForbiddenError(f"your role ({viewer.role}) does not allow {action}")
 
 
 # -- overview -------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def mention_marks(mentions: Iterable[Any]) -> list[Mark]:
         kind = str(get(item, "type", "mention_type") or "mention")
         text = get(item, "text")
         canonical = get(item, "canonical")
-        label = f"{kind}: {canonical}" if canonical and canonical != text else kind
+        label = f"{kind}: {canonical or text}" if canonical or text else kind
         marks.append(Mark(int(start), int(end), kind, label))
     return marks
 
@@ -237,7 +237,7 @@ def _visible_document(case: Case, viewer: Viewer, document_id: int) -> Document:
         visible = store.document_visible(conn, viewer, document_id)
         restricted = visible and store.is_restricted_document(conn, document_id)
     if not visible:
-        raise NotFound(f"no document number {document_id}")
+        raise NotFoundError(f"no document number {document_id}")
     document = case.document(str(document_id))
     if restricted:
         case.log_event({"type": "access", "user": viewer.name, "role": viewer.role, "document": document_id,
@@ -259,7 +259,7 @@ def document_view(case: Case, viewer: Viewer, document_id: int, part: int = 1,
     text = document.text or ""
     parts = max(1, -(-len(text) // TEXT_PART_CHARS))
     if not 1 <= part <= parts:
-        raise NotFound(f"document {document_id} has {parts} part(s), not part {part}")
+        raise NotFoundError(f"document {document_id} has {parts} part(s), not part {part}")
     start, end = (part - 1) * TEXT_PART_CHARS, part * TEXT_PART_CHARS
     marks = mention_marks(case.mentions(document_id))
     quotes = case.quotes(document_id)
@@ -296,7 +296,7 @@ def _archived_bytes(case: Case, capture: Capture, document: Document) -> bytes:
             stream.seek(offset)
             for payload in iter_warc_payloads(stream, max_record_bytes=MAX_ARCHIVED_BYTES):
                 return bytes(payload.payload)
-        raise NotFound(f"document {document.id}: its WARC record is no longer readable")
+        raise NotFoundError(f"document {document.id}: its WARC record is no longer readable")
     with path.open("rb") as stream:
         return stream.read(MAX_ARCHIVED_BYTES)
 
@@ -306,11 +306,11 @@ def archived_html(case: Case, viewer: Viewer, document_id: int) -> str:
     document = _visible_document(case, viewer, document_id)
     capture = case.capture(document.capture_id)
     if not _archived_html_kind(capture, document):
-        raise NotFound(f"document {document_id} is not an HTML page")
+        raise NotFoundError(f"document {document_id} is not an HTML page")
     try:
         data = _archived_bytes(case, capture, document)
     except OrganWatchError as exc:
-        raise NotFound(f"document {document_id}: the archived page cannot be read ({exc})") from None
+        raise NotFoundError(f"document {document_id}: the archived page cannot be read ({exc})") from None
     fragment = clean_archived_html(_decode(data, document.encoding))
     note = (f"Archived copy of {document.source_url or document.title or 'this page'}, sanitised: scripts, "
             "styles, images and links removed. Download the original for the exact bytes.")
@@ -338,12 +338,12 @@ def original(case: Case, viewer: Viewer, capture_ref: str) -> Original:
     try:
         capture = case.capture(capture_ref)
     except UnknownCaptureError:
-        raise NotFound(f"no capture {capture_ref!r}") from None
+        raise NotFoundError(f"no capture {capture_ref!r}") from None
     with case.store.view() as conn:
         visible = store.capture_visible(conn, viewer, capture.id)
         restricted = visible and store.is_restricted_capture(conn, capture.id)
     if not visible:
-        raise NotFound(f"no capture {capture_ref!r}")
+        raise NotFoundError(f"no capture {capture_ref!r}")
     if restricted:
         case.log_event({"type": "access", "user": viewer.name, "role": viewer.role, "capture": capture.id,
                         "action": "download"})

@@ -227,7 +227,7 @@ def log_entry_meta(conn: Connection, seqs: Iterable[int]) -> list[dict[str, Any]
         return []
     rows = conn.execute(
         f"SELECT e.seq, e.type, e.time, e.leaf_hash, (SELECT min(h.tree_size) FROM tree_heads h "
-        f"WHERE h.tree_size >= e.seq) AS head_size FROM log_entries e WHERE e.seq IN ({','.join('?' * len(wanted))}) "
+        f"WHERE h.tree_size > e.seq) AS head_size FROM log_entries e WHERE e.seq IN ({','.join('?' * len(wanted))}) "
         "ORDER BY e.seq", wanted).fetchall()
     return [dict(r) for r in rows]
 

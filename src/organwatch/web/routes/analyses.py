@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -31,7 +31,8 @@ def run(request: Request, person: Annotated[Viewer, Depends(viewer)], file: Uplo
         baseline: Annotated[str, Form()] = "") -> Response:
     services.require(person, "analyse")
     form = {"kind": kind, "metric": metric, "years": years, "baseline": baseline}
-    context = {"kinds": services.analysis_kinds(), "run": None, "error": None, "form": form, "plot": None}
+    context: dict[str, Any] = {"kinds": services.analysis_kinds(), "run": None, "error": None, "form": form,
+                               "plot": None}
     try:
         result = services.run_analysis(person, kind, file.filename or "input.csv", file.file, form)
     except OrganWatchError as exc:

@@ -41,7 +41,7 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
           next: Annotated[str, Form()] = "/") -> Response:
     try:
         session = accounts.login(case_of(request), username, password, _client(request))
-    except accounts.LoginRateLimited as exc:
+    except accounts.LoginRateLimitedError as exc:
         return render(request, "login.html", {"next": _safe_next(next), "error": str(exc)}, status_code=429)
     except accounts.LoginError as exc:
         return render(request, "login.html", {"next": _safe_next(next), "error": str(exc)}, status_code=401)
