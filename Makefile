@@ -59,6 +59,10 @@ demo: install
 	$(BIN)/organwatch analyze accounting sample/analysis/accounting_kilgour_matas_2000_2005.csv \
 		--out $(DEMO)/reports/accounting.html
 	@echo "Demo case ready in ./$(DEMO) (reports in $(DEMO)/reports/). Try: $(BIN)/organwatch text --case $(DEMO) 1"
+	@password=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	echo "$$password" | $(BIN)/organwatch user add --case $(DEMO) demo --role admin >/dev/null; \
+	echo "Workbench: http://127.0.0.1:8000/  user: demo  password: $$password  (Ctrl-C stops it)"; \
+	$(BIN)/organwatch serve --case $(DEMO) --port 8000
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks tools
@@ -77,6 +81,7 @@ eval: install-dev
 
 bench: install-dev
 	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/web.py --clients 50 --seconds 30
 
 clean:
 	rm -rf $(VENV) $(DEMO) build dist .mypy_cache .ruff_cache .pytest_cache
