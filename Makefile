@@ -9,17 +9,28 @@ BIN    := $(VENV)/bin
 DEMO   := demo-case
 SYSTEM_PACKAGES := $(shell grep -v '^\#' system-packages.txt)
 
-.PHONY: demo test lint typecheck unit eval bench install install-dev system-packages clean
+.PHONY: demo test lint typecheck unit eval bench install install-dev system-packages web-assets clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-install: $(PY)
+install: $(PY) web-assets
 	$(PY) -m pip install --quiet -e '.[semantic]'
 
-install-dev: $(PY)
+install-dev: $(PY) web-assets
 	$(PY) -m pip install --quiet -e '.[dev]'
+
+# The workbench's JavaScript (htmx 2, cytoscape) from npm, pinned by package-lock.json, copied into static/vendor.
+WEB := src/organwatch/web
+web-assets: $(WEB)/static/vendor/htmx.min.js
+
+$(WEB)/static/vendor/htmx.min.js: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(WEB)/static/vendor
+	cp $(WEB)/node_modules/htmx.org/dist/htmx.min.js $(WEB)/node_modules/cytoscape/dist/cytoscape.min.js $(WEB)/static/vendor/
+	cp $(WEB)/node_modules/htmx.org/LICENSE $(WEB)/static/vendor/htmx.LICENSE
+	cp $(WEB)/node_modules/cytoscape/LICENSE $(WEB)/static/vendor/cytoscape.LICENSE
 
 # Tests need a few Debian packages; install them only when missing (apt needs root and the Debian mirror).
 system-packages:
@@ -48,6 +59,10 @@ demo: install
 	$(BIN)/organwatch analyze accounting sample/analysis/accounting_kilgour_matas_2000_2005.csv \
 		--out $(DEMO)/reports/accounting.html
 	@echo "Demo case ready in ./$(DEMO) (reports in $(DEMO)/reports/). Try: $(BIN)/organwatch text --case $(DEMO) 1"
+	@password=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	echo "$$password" | $(BIN)/organwatch user add --case $(DEMO) demo --role admin >/dev/null; \
+	echo "Workbench: http://127.0.0.1:8000/  user: demo  password: $$password  (Ctrl-C stops it)"; \
+	$(BIN)/organwatch serve --case $(DEMO) --port 8000
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks tools
@@ -67,6 +82,7 @@ eval: install-dev
 
 bench: install-dev
 	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/web.py --clients 50 --seconds 30
 
 clean:
 	rm -rf $(VENV) $(DEMO) build dist .mypy_cache .ruff_cache .pytest_cache

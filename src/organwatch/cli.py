@@ -637,6 +637,17 @@ def _register_claims() -> None:
 _register_claims()
 
 
+def _register_web() -> None:
+    from organwatch.web import cli as web_cli
+
+    app.add_typer(web_cli.user_app, name="user")
+    app.command("restrict")(web_cli.restrict)
+    app.command("serve")(web_cli.serve)
+
+
+_register_web()
+
+
 class _LazyAnalyze(TyperGroup):
     """``organwatch analyze``, imported only when used, so ``organwatch add`` does not pay for pandas."""
 

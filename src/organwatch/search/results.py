@@ -36,6 +36,9 @@ class SearchFilters:
     language: str | None = None
     outlet: str | None = None
     media_type: str | None = None
+    #: The reader's restriction principals (``user:alice``, ``role:investigator``): documents restricted to
+    #: others never match. None: no restriction applies (the command line, an admin).
+    visible_to: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to"):

@@ -22,6 +22,7 @@ area                    reads                                       writes
 ``search``              :class:`SearchIndexView`                    :class:`SearchIndexWriter`
 ``embeddings``          :class:`EmbeddingsView`                     :class:`EmbeddingsWriter`
 ``papers``              :class:`PapersView`                         :class:`PapersWriter`
+``accounts``            :class:`AccountsView`                       :class:`AccountsWriter`
 ======================  ==========================================  ==========================================
 
 Every write goes through :meth:`Store.writer`: SQLite allows one writer at a time, so a process funnels its
@@ -61,9 +62,11 @@ from organwatch.store.records import (
     ParagraphHash,
     PendingChunk,
     Plan,
+    Principal,
     SearchEntry,
     Signature,
     TreeHeadRecord,
+    UserRecord,
 )
 
 # -- archive index ----------------------------------------------------------------------------------------
@@ -436,6 +439,110 @@ class PapersWriter(PapersView):
         """Store one human coding decision (already logged as an evidence event)."""
 
 
+# -- accounts and restricted evidence ---------------------------------------------------------------------
+
+
+class AccountsView(ABC):
+    """Users, sessions and login failures of the workbench, document restrictions, and the reads that leave
+    out what a viewer may not see (restricted content must never leak through counts, links or the log)."""
+
+    @abstractmethod
+    def get_user(self, name: str) -> UserRecord | None:
+        """The account called ``name``, if any."""
+
+    @abstractmethod
+    def list_users(self) -> list[UserRecord]:
+        """Every account, by name."""
+
+    @abstractmethod
+    def session_user(self, token_hash: str) -> UserRecord | None:
+        """The enabled account a live session belongs to."""
+
+    @abstractmethod
+    def recent_login_failures(self, user_name: str, client: str, window: float) -> tuple[int, int]:
+        """Failed logins in the last ``window`` seconds: ``(for this user name, from this client)``."""
+
+    @abstractmethod
+    def restriction_of(self, capture_id: str, locator: str) -> tuple[str, ...]:
+        """The principals a document is restricted to (empty when it is not restricted)."""
+
+    @abstractmethod
+    def restricted_documents(self) -> list[dict[str, Any]]:
+        """Every restricted document with its principals (for admins)."""
+
+    @abstractmethod
+    def document_visible(self, viewer: Principal, document_id: int) -> bool:
+        """Whether ``viewer`` may see document ``document_id`` (unknown ids are not visible)."""
+
+    @abstractmethod
+    def capture_visible(self, viewer: Principal, capture_id: str) -> bool:
+        """Whether ``viewer`` may see a capture: it exists and none of its documents is hidden from them."""
+
+    @abstractmethod
+    def is_restricted_document(self, document_id: int) -> bool:
+        """Whether a document has any restriction at all."""
+
+    @abstractmethod
+    def is_restricted_capture(self, capture_id: str) -> bool:
+        """Whether any document of a capture is restricted."""
+
+    @abstractmethod
+    def document_counts(self, viewer: Principal) -> dict[str, Any]:
+        """Visible documents by status and by language, visible captures, and (admins only) restricted ones."""
+
+    @abstractmethod
+    def recent_events(self, viewer: Principal, limit: int) -> list[dict[str, Any]]:
+        """The latest evidence events the viewer may know about, newest first.
+
+    Captures of hidden documents are left out, and so are access and restriction events for anyone
+    but admins: knowing that someone read a restricted document already says it exists.
+    """
+
+    @abstractmethod
+    def log_entry_meta(self, seqs: Iterable[int]) -> list[dict[str, Any]]:
+        """Index rows (seq, type, time, leaf hash) of some log entries, with the first tree head covering each."""
+
+    @abstractmethod
+    def visible_links(self, viewer: Principal, document_id: int) -> list[dict[str, Any]]:
+        """Duplicate and repeated-paragraph links of a document, to documents the viewer may see."""
+
+    @abstractmethod
+    def capture_documents(self, viewer: Principal, capture_id: str) -> list[dict[str, Any]]:
+        """The visible documents of a capture (id, locator, title)."""
+
+
+class AccountsWriter(AccountsView):
+    """Writes of accounts and restrictions (restriction changes are also logged as evidence events)."""
+
+    @abstractmethod
+    def upsert_user(self, name: str, role: str, password_hash: str, created_at: str) -> bool:
+        """Create the account, or replace its role and password; True when it is new. Ends its sessions."""
+
+    @abstractmethod
+    def set_password_hash(self, name: str, password_hash: str) -> None:
+        """Replace a hash (argon2 parameters changed since it was made)."""
+
+    @abstractmethod
+    def create_session(self, token_hash: str, user_name: str, lifetime: float) -> None:
+        """Store a new session (by the hash of its token) and drop expired ones."""
+
+    @abstractmethod
+    def delete_session(self, token_hash: str) -> None:
+        """End one session (log out)."""
+
+    @abstractmethod
+    def record_login_failure(self, user_name: str, client: str) -> None:
+        """Remember one failed login (for rate limiting)."""
+
+    @abstractmethod
+    def clear_login_failures(self, user_name: str, older_than: float) -> None:
+        """Forget a user's failures after a successful login, and everyone's old ones."""
+
+    @abstractmethod
+    def set_restriction(self, capture_id: str, locator: str, principals: Sequence[str], seq: int) -> None:
+        """Replace a document's restriction (no principals: lift it)."""
+
+
 # -- sessions and the store -------------------------------------------------------------------------------------------
 
 
@@ -449,6 +556,7 @@ class View:
     search: SearchIndexView
     embeddings: EmbeddingsView
     papers: PapersView
+    accounts: AccountsView
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Raw SQL read, kept only for the integrity checks of :mod:`organwatch.archive.verify` until
@@ -466,6 +574,7 @@ class Writer:
     search: SearchIndexWriter
     embeddings: EmbeddingsWriter
     papers: PapersWriter
+    accounts: AccountsWriter
 
 
 Session = View | Writer

@@ -188,6 +188,11 @@ class DocumentFilters(Protocol):
     def media_type(self) -> str | None: ...
 
     @property
+    def visible_to(self) -> tuple[str, ...] | None:
+        """Restriction principals of the reader (restricted documents not granted to them never match);
+        None when the reader may see everything."""
+
+    @property
     def active(self) -> bool: ...
 
 
@@ -252,3 +257,27 @@ class AppliedMigration:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"area": self.area, "name": self.name, "applied_at": self.applied_at}
+
+
+# -- accounts -------------------------------------------------------------------------------------------------
+
+
+class Principal(Protocol):
+    """Whoever reads: the restriction principals that grant them access, and whether they see everything."""
+
+    @property
+    def principals(self) -> tuple[str, ...]: ...
+
+    @property
+    def sees_everything(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A stored account (the password hash stays in the store and the login check, never in a page)."""
+
+    name: str
+    role: str
+    password_hash: str
+    created_at: str
+    disabled: bool

@@ -50,6 +50,15 @@ def filter_sql(filters: DocumentFilters, alias: str = "d") -> tuple[str, list[An
         else:
             clauses.append(f"{alias}.media_type = ? COLLATE NOCASE")
             params.append(filters.media_type)
+    visible_to = filters.visible_to
+    if visible_to is not None:
+        # Restricted documents the reader is not cleared for never match: they add nothing to totals,
+        # snippets or "also in N documents".
+        marks = ",".join("?" * len(visible_to)) or "NULL"
+        clauses.append(f"{alias}.id NOT IN (SELECT rd.id FROM documents rd JOIN restrictions rr ON rr.capture_id = "
+                       f"rd.capture_id AND rr.locator = rd.locator GROUP BY rd.id "
+                       f"HAVING sum(rr.principal IN ({marks})) = 0)")
+        params.extend(visible_to)
     return (" AND ".join(clauses) or "1"), params
 
 

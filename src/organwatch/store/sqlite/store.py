@@ -20,6 +20,7 @@ import sqlean
 from organwatch.store.base import Store, View, Writer
 from organwatch.store.records import AppliedMigration
 from organwatch.store.sqlite import migrations
+from organwatch.store.sqlite.accounts import SQLiteAccounts
 from organwatch.store.sqlite.archive import SQLiteArchiveIndex
 from organwatch.store.sqlite.documents import SQLiteDocuments
 from organwatch.store.sqlite.embeddings import SQLiteEmbeddings
@@ -44,7 +45,7 @@ class SQLiteView(View):
 def _repositories(conn: Connection) -> dict[str, Any]:
     return {"archive": SQLiteArchiveIndex(conn), "documents": SQLiteDocuments(conn),
             "mentions": SQLiteMentions(conn), "search": SQLiteSearchIndex(conn), "embeddings": SQLiteEmbeddings(conn),
-            "papers": SQLitePapers(conn)}
+            "papers": SQLitePapers(conn), "accounts": SQLiteAccounts(conn)}
 
 
 class SQLiteStore(Store):
