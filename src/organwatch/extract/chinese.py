@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from organwatch.extract import names
+from organwatch.extract import names, ner
 from organwatch.extract.gazetteer import load
 from organwatch.extract.model import Mention
 from organwatch.extract.spans import SpanSet
@@ -141,7 +141,7 @@ def chinese_entities(text: str, simplified: str) -> list[Mention]:
     for m in _NAME_BEFORE_TITLE.finditer(simplified):
         if m.group(1) not in _NOT_PERSON:
             add("person", m.start(1), m.end(1), m.group(1), "people:title")
-    return _choose(found)
+    return ner.merge(_choose(found), ner.chinese_mentions(text, simplified))
 
 
 def _priority(m: Mention) -> tuple[int, int]:

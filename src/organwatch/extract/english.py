@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from organwatch.extract import names
+from organwatch.extract import names, ner
 from organwatch.extract.gazetteer import Entry, load
 from organwatch.extract.model import Mention
 from organwatch.extract.spans import SpanSet
@@ -169,7 +169,7 @@ def english_entities(text: str) -> list[Mention]:
             covered.add(gs, ge)
             mentions.append(Mention(entry.type, text[gs:ge], gs, ge, gazetteer.canonical(entry, "en"),  # type: ignore[arg-type]
                                     entity_id=entry.id, method=f"{_stage(entry.type)}:gazetteer"))  # fmt: skip
-    return _government_orgs(text, mentions)
+    return _government_orgs(text, ner.merge(mentions, ner.english_mentions(text)))
 
 
 def _stage(kind: str) -> str:
