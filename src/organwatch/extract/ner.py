@@ -26,9 +26,14 @@ CHUNK = 20_000  # characters per spaCy call: bounded memory whatever the input
 _LEADING_EN = re.compile(r"^(?:(?:the|The|THE|a|an)\s+|[^\w(]+)")
 _TRAILING_EN = re.compile(r"(?:['’]s?|[^\w.)]|\s+\(\s*)+$")
 _ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z&.\-]{1,11})\)?$")
-_ZH_LEADING_TITLE = re.compile(r"^(?:时任|現任|现任|原任|曾任|前任|原|前|现|據|据|在|由|从|從|向|于|於|被|是)")
+_ZH_LEADING_TITLE = re.compile(rf"^(?:{names.ZH_TITLE_PREFIX}|据|在|由|从|向|于|被|是)")
+_ZH_ORG_END = re.compile(rf"(?:{names.ORG_HEADS_ZH})$")
+_ZH_PAIR = re.compile(
+    rf"([{names.ZH_COUNTRY_ABBREVIATIONS}])([{names.ZH_COUNTRY_ABBREVIATIONS}])"
+    r"(?=两国|关系|双边|建交|合作|合资|友好|之间|双方|会谈|边境|战争|贸易|联合|两党|人民|首脑|外长|峰会|交往|友谊|经贸)"
+)
 _ZH_TRAILING = re.compile(rf"(?:{names.ZH_TITLES}|的|之)+$")
-STRONG_METHODS = frozenset({"gazetteer", "head", "government", "transliteration"})
+STRONG_METHODS = frozenset({"gazetteer", "head", "government", "abbreviation"})
 
 
 def _chunks(text: str) -> Iterable[tuple[int, str]]:
@@ -67,6 +72,12 @@ def _trim_en(text: str, start: int, end: int, kind: str) -> list[tuple[int, int,
             words = words[1:]
     if end - start < 2 or not text[start].isalnum():
         return out
+    if " " not in text[start:end] and (text[start:end] in names.SENTENCE_STARTERS or text[start:end] in
+                                       names.NON_NAME_WORDS or text[start:end] in {"State", "House", "Excerpt"}):
+        return out  # a capitalised common word at a sentence start or in a heading
+    if text[start:end].isupper() and (start == 0 or text[start - 1] == "\n") and re.match(r"\s*(?:,|\(|—|–|-)",
+                                                                                       text[end : end + 3]):
+        return out  # a dateline ("OTTAWA —") says where a report was filed, not a place it talks about
     if re.match(r"-[a-z]", text[end : end + 2]) or (start > 0 and text[start - 1] == "-"):
         return out  # "Boston-based", "ex-Milan": a modifier, not a mention of the place
     return [(start, end, kind), *out]
@@ -109,9 +120,23 @@ def chinese_mentions(text: str, simplified: str) -> list[Mention]:
                 end = trail.start()
         if end - start < 1 or (kind == "person" and end - start < 2):
             continue
+        if kind == "place" and end - start >= 3 and _ZH_ORG_END.search(simplified, start, end):
+            kind = "organization"  # "丹麦红十字会", "香港立法会": a body named after its place
+        if end - start == 2 and _ZH_PAIR.match(simplified, start):
+            continue  # "中日" is two places; the pair rule below gives each one
         found.append(Mention(kind, text[start:end], start, end, simplified[start:end],  # type: ignore[arg-type]
                              method=f"{STAGE[kind]}:model"))  # fmt: skip
     return found
+
+
+def chinese_country_pairs(text: str, simplified: str) -> list[Mention]:
+    """ "中美关系", "中日两国": each abbreviated country of the pair is a place of its own."""
+    out: list[Mention] = []
+    for m in _ZH_PAIR.finditer(simplified):
+        for group in (1, 2):
+            s, e = m.span(group)
+            out.append(Mention("place", text[s:e], s, e, simplified[s:e], method="places:abbreviation"))
+    return out
 
 
 def _kind_of(m: Mention) -> str:
