@@ -108,8 +108,11 @@ def _org_from_head(words: list[Word], index: int) -> tuple[int, int] | None:
     return words[start].start, head.end
 
 
-def chinese_entities(text: str, simplified: str) -> list[Mention]:
-    """People, organisations and places in Chinese text, before within-document resolution."""
+def chinese_entities(text: str, simplified: str, use_model: bool = True) -> list[Mention]:
+    """People, organisations and places in Chinese text, before within-document resolution.
+
+    ``use_model=False`` reads with gazetteers, jieba tags and rules only (also what happens when LAC is absent).
+    """
     gazetteer = load()
     words = pos_words(simplified)
     found: list[Mention] = []
@@ -120,7 +123,7 @@ def chinese_entities(text: str, simplified: str) -> list[Mention]:
     for start, end, entry in gazetteer_matches(simplified):
         stage = {"person": "people", "organization": "orgs", "place": "places"}[entry.type]
         add(entry.type, start, end, gazetteer.canonical(entry, "zh"), f"{stage}:gazetteer", entry.id)
-    modelled = models.chinese_model() is not None  # the model finds names better than jieba's tags
+    modelled = use_model and models.chinese_model() is not None  # the model finds names better than jieba's tags
     for i, word in enumerate(words):
         if word.text in names.ZH_NOT_ORG:
             continue
@@ -154,7 +157,7 @@ def chinese_entities(text: str, simplified: str) -> list[Mention]:
         if m.group(1) not in _NOT_PERSON:
             add("person", m.start(1), m.end(1), m.group(1), "people:title")
     found += ner.chinese_country_pairs(text, simplified)
-    return ner.merge(_choose(found), ner.chinese_mentions(text, simplified))
+    return ner.merge(_choose(found), ner.chinese_mentions(text, simplified) if modelled else [])
 
 
 def _priority(m: Mention) -> tuple[int, int]:

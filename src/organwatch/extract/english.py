@@ -130,8 +130,8 @@ def _classify(text: str, start: int, end: int) -> Mention | None:
     return None
 
 
-def english_entities(text: str) -> list[Mention]:
-    """People, organisations and places, before within-document resolution."""
+def english_entities(text: str, use_model: bool = True) -> list[Mention]:
+    """People, organisations and places, before within-document resolution (``use_model=False``: rules only)."""
     gazetteer = load()
     gaz = gazetteer_spans(text)
     gaz_by_start = sorted(gaz, key=lambda s: s[0])
@@ -174,7 +174,7 @@ def english_entities(text: str) -> list[Mention]:
             covered.add(gs, ge)
             mentions.append(Mention(entry.type, text[gs:ge], gs, ge, gazetteer.canonical(entry, "en"),  # type: ignore[arg-type]
                                     entity_id=entry.id, method=f"{_stage(entry.type)}:gazetteer"))  # fmt: skip
-    found = ner.english_mentions(text)
+    found = ner.english_mentions(text) if use_model else []
     return _government_orgs(text, ner.merge(_people_before_of(text, mentions, found), found))
 
 

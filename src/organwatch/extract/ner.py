@@ -23,10 +23,10 @@ ZH_LABELS = {"PER": "person", "ORG": "organization", "LOC": "place"}
 STAGE = {"person": "people", "organization": "orgs", "place": "places"}
 CHUNK = 20_000  # characters per spaCy call: bounded memory whatever the input
 
-_LEADING_EN = re.compile(r"^(?:(?:the|The|THE|a|an)\s+|[^\w(]+)")
-_TRAILING_EN = re.compile(r"(?:['’]s?|[^\w.)]|\s+\(\s*)+$")
+_LEADING_EN = re.compile(r"(?:(?:the|The|THE|a|an)\s+|[^\w(]+)")
+_TRAILING_EN = re.compile(r"(?:['’]s?|[^\w.)]|\s+\(\s*|\s+[a-z]+)+$")  # "Interfax news": names end capitalised
 _ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z&.\-]{1,11})\)?$")
-_ZH_LEADING_TITLE = re.compile(rf"^(?:{names.ZH_TITLE_PREFIX}|据|在|由|从|向|于|被|是)")
+_ZH_LEADING_TITLE = re.compile(rf"(?:{names.ZH_TITLE_PREFIX}|据|在|由|从|向|于|被|是)")
 _ZH_ORG_END = re.compile(rf"(?:{names.ORG_HEADS_ZH})$")
 _ZH_PAIR = re.compile(
     rf"([{names.ZH_COUNTRY_ABBREVIATIONS}])([{names.ZH_COUNTRY_ABBREVIATIONS}])"
