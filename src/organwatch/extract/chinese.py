@@ -30,7 +30,7 @@ _NAME_BEFORE_TITLE = re.compile(
 _EXTEND_FLAGS = frozenset({"ns", "nt", "nz", "n", "nr", "nrt", "j", "m", "vn", "b", "an", "l", "eng", "nrfg"})
 _EXTEND_STOP = frozenset(
     "的 和 与 及 、 在 于 由 对 将 等 是 为 从 向 据 该 其 他 她 本 这 那 有关 负责人 前 后 中 时 年 月 日 多名 全国".split()  # noqa: E501
-)
+) | frozenset(names.ZH_TITLE_PREFIX.split("|"))  # "时任锦州市公安局": the title is not part of the name
 _GENERIC_PLACES = frozenset("全国 国内 海外 国外 中外 各地 当地 境外 境内 世界 亚洲 全球 内地".split())
 _NOT_PERSON = frozenset("中共 中心 中方 全国 万例 本中心 新楼".split())
 

@@ -120,6 +120,8 @@ def chinese_mentions(text: str, simplified: str) -> list[Mention]:
                 end = trail.start()
         if end - start < 1 or (kind == "person" and end - start < 2):
             continue
+        if end - start == 1 and simplified[start] in names.ZH_TITLE_PREFIX:
+            continue  # "原" (former) read as a body of its own
         if kind == "place" and end - start >= 3 and _ZH_ORG_END.search(simplified, start, end):
             kind = "organization"  # "丹麦红十字会", "香港立法会": a body named after its place
         if end - start == 2 and _ZH_PAIR.match(simplified, start):

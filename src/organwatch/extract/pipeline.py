@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from organwatch.extract import chinese, dates, english, quantities, quotes, resolve
+from organwatch.extract import attribution, chinese, dates, english, quantities, quotes, resolve
 from organwatch.extract.model import Extraction, Mention, Quote
 from organwatch.text import detect_language, paragraph_spans, profile_language, to_simplified_aligned
 
@@ -83,6 +83,8 @@ def _extract_block(
         if options.resolve:
             mentions = resolve.resolve_chinese(simplified, text, mentions)
         said = quotes.chinese_quotes(text, simplified, mentions) if options.quotes else []
+        if options.quotes:
+            said += attribution.chinese(text, simplified, mentions, said)
     else:
         found = list(dates.english_dates(text, doc)) + list(quantities.english_quantities(text))
         found += english.english_entities(text, use_model)
@@ -90,6 +92,8 @@ def _extract_block(
         if options.resolve:
             mentions = resolve.resolve_english(text, mentions)
         said = quotes.english_quotes(text, mentions) if options.quotes else []
+        if options.quotes:
+            said += attribution.english(text, mentions, said)
     return mentions, said
 
 
