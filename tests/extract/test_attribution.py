@@ -26,7 +26,8 @@ def test_chinese_pronoun_resolves_to_the_nearest_full_name() -> None:
 
 
 def test_chinese_reported_by_and_unnamed_sources() -> None:
-    text = "据法国国际广播电台报道，新疆新建了多个拘留设施。消息人士透露，部分设施靠近机场。黄洁夫称，死囚器官已停止使用。"
+    text = ("据法国国际广播电台报道，新疆新建了多个拘留设施。消息人士透露，部分设施靠近机场。"
+            "黄洁夫称，死囚器官已停止使用。")  # fmt: skip
     said = _said(text, "zh")
     assert said["新疆新建了多个拘留设施"][0] == "法国国际广播电台"
     assert said["部分设施靠近机场"] == ("消息人士", "quotes:unnamed-source")

@@ -110,9 +110,9 @@ def chinese(text: str, simplified: str, mentions: Sequence[Mention], existing: S
     people = _People(mentions)
     covered = _covered(existing)
     taken = SpanSet()
-    for m in sorted(mentions, key=lambda m: m.start):
-        if not taken.overlaps(m.start, m.end):
-            taken.add(m.start, m.end)
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if not taken.overlaps(mention.start, mention.end):
+            taken.add(mention.start, mention.end)
     out: list[Quote] = []
 
     def add(speaker: str, s_start: int, s_end: int, content_start: int, method: str) -> None:

@@ -161,7 +161,9 @@ def chinese_entities(text: str, simplified: str, use_model: bool = True) -> list
 
 
 def _priority(m: Mention) -> tuple[int, int]:
-    rank = {"gazetteer": 3, "abbreviation": 3, "head": 2, "head-short": 1, "transliteration": 2, "title": 1}.get(m.method.split(":")[1], 0)
+    rank = {"gazetteer": 3, "abbreviation": 3, "head": 2, "head-short": 1, "transliteration": 2, "title": 1}.get(
+        m.method.split(":")[1], 0
+    )
     if m.method == "orgs:head":  # a head-noun organisation contains its place ("锦州市公安局")
         rank = 4
     return (m.end - m.start, rank)

