@@ -66,7 +66,11 @@ def _spacy(package: str) -> Callable[[str, str], list[dict[str, Any]]] | None:
         warnings.simplefilter("ignore")
         import spacy
 
-        nlp = spacy.load(package)  # the whole pipeline, as the anchor figure was measured
+        try:
+            nlp = spacy.load(package)  # the whole pipeline, as the anchor figure was measured
+        except OSError as exc:  # a model package that installs but cannot load is reported, not fatal
+            print(f"{package}: installed but does not load ({str(exc).splitlines()[0][:100]})")
+            return None
 
     def run(text: str, _language: str) -> list[dict[str, Any]]:
         return [{"type": EN_LABELS[e.label_], "start": e.start_char, "end": e.end_char}
@@ -133,7 +137,7 @@ def main() -> int:
     for name, languages, run in systems:
         for language in languages.split():
             if run is None:
-                print(f"{name:<42} {language:<4} (package not installed: skipped)")
+                print(f"{name:<42} {language:<4} (package not installed or not loadable: skipped)")
                 continue
             files = sorted(f for f in gold if f.startswith(language + "/"))
             t0 = time.process_time()
