@@ -75,10 +75,12 @@ unit: install-dev system-packages
 
 test: system-packages install-dev lint typecheck unit
 
-# Reproduction checks against ../shared/data (skipped, with a message, when that folder is absent).
+# Reproduction checks and public-NER scores (ours beside the anchor models) against ../shared/data
+# (each skipped, with a message, when that folder is absent).
 eval: install-dev
 	$(PY) benchmarks/reproduce_published.py
 	$(PY) benchmarks/screening_eval.py
+	$(PY) benchmarks/ner_eval.py
 
 bench: install-dev
 	$(PY) benchmarks/ingest.py

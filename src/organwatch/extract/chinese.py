@@ -15,13 +15,14 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from organwatch.extract import names
+from organwatch.extract import models, names, ner
 from organwatch.extract.gazetteer import load
 from organwatch.extract.spans import SpanSet
 from organwatch.model.extraction import Mention
 
 _ORG_HEAD = re.compile(rf"(?:{names.ORG_HEADS_ZH})$")
-_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")
+_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·•・—][\u4e00-\u9fff]{1,8}")
+_BEFORE_FOREIGN_NAME = re.compile(rf"^.*(?:{names.ZH_TITLES}|{names.ZH_TITLE_PREFIX}|的|和|与|及|、)")
 _TRAILING_NON_NAME = re.compile(rf"(?:{names.SPEECH_VERBS_ZH}|{names.ZH_TITLES}|在|和|与|的|等|曾|也|则|是|于|爵士)+$")
 _NAME_BEFORE_TITLE = re.compile(
     rf"([{names.ZH_SURNAMES}][\u4e00-\u9fff]{{1,2}})(?=(?:{names.ZH_TITLES}|{names.SPEECH_VERBS_ZH}))"
@@ -29,7 +30,7 @@ _NAME_BEFORE_TITLE = re.compile(
 _EXTEND_FLAGS = frozenset({"ns", "nt", "nz", "n", "nr", "nrt", "j", "m", "vn", "b", "an", "l", "eng", "nrfg"})
 _EXTEND_STOP = frozenset(
     "的 和 与 及 、 在 于 由 对 将 等 是 为 从 向 据 该 其 他 她 本 这 那 有关 负责人 前 后 中 时 年 月 日 多名 全国".split()  # noqa: E501
-)
+) | frozenset(names.ZH_TITLE_PREFIX.split("|"))  # "时任锦州市公安局": the title is not part of the name
 _GENERIC_PLACES = frozenset("全国 国内 海外 国外 中外 各地 当地 境外 境内 世界 亚洲 全球 内地".split())
 _NOT_PERSON = frozenset("中共 中心 中方 全国 万例 本中心 新楼".split())
 
@@ -107,8 +108,11 @@ def _org_from_head(words: list[Word], index: int) -> tuple[int, int] | None:
     return words[start].start, head.end
 
 
-def chinese_entities(text: str, simplified: str) -> list[Mention]:
-    """People, organisations and places in Chinese text, before within-document resolution."""
+def chinese_entities(text: str, simplified: str, use_model: bool = True) -> list[Mention]:
+    """People, organisations and places in Chinese text, before within-document resolution.
+
+    ``use_model=False`` reads with gazetteers, jieba tags and rules only (also what happens when LAC is absent).
+    """
     gazetteer = load()
     words = pos_words(simplified)
     found: list[Mention] = []
@@ -119,7 +123,10 @@ def chinese_entities(text: str, simplified: str) -> list[Mention]:
     for start, end, entry in gazetteer_matches(simplified):
         stage = {"person": "people", "organization": "orgs", "place": "places"}[entry.type]
         add(entry.type, start, end, gazetteer.canonical(entry, "zh"), f"{stage}:gazetteer", entry.id)
+    modelled = use_model and models.chinese_model() is not None  # the model finds names better than jieba's tags
     for i, word in enumerate(words):
+        if word.text in names.ZH_NOT_ORG:
+            continue
         if (
             _ORG_HEAD.search(word.text)
             and not word.flag.startswith("nr")
@@ -127,7 +134,12 @@ def chinese_entities(text: str, simplified: str) -> list[Mention]:
         ):
             span = _org_from_head(words, i)
             if span:
-                add("organization", span[0], span[1], simplified[span[0] : span[1]], "orgs:head")
+                # a one-character head (委, 部, 局, 队...) is weaker evidence than 公安局 or 医院: the model decides
+                short = modelled and len(_ORG_HEAD.search(word.text).group()) == 1  # type: ignore[union-attr]
+                add("organization", span[0], span[1], simplified[span[0] : span[1]],
+                    "orgs:head-short" if short else "orgs:head")  # fmt: skip
+        elif modelled:
+            continue
         elif word.flag == "nt" and len(word.text) >= 2:
             add("organization", word.start, word.end, word.text, "orgs:jieba")
         elif word.flag == "nr" and 2 <= len(word.text) <= 4 and word.text[0] in names.ZH_SURNAMES:
@@ -136,16 +148,22 @@ def chinese_entities(text: str, simplified: str) -> list[Mention]:
         elif word.flag == "ns" and len(word.text) >= 2 and word.text not in _GENERIC_PLACES:
             add("place", word.start, word.end, word.text, "places:jieba")
     for m in _FOREIGN_NAME.finditer(simplified):
-        name = _TRAILING_NON_NAME.sub("", m.group())
-        add("person", m.start(), m.start() + len(name), name, "people:transliteration")
+        lead = _BEFORE_FOREIGN_NAME.match(m.group())
+        skip = lead.end() if lead and "·" not in lead.group() and "—" not in lead.group() else 0
+        name = _TRAILING_NON_NAME.sub("", m.group()[skip:])
+        if len(name) >= 3:
+            add("person", m.start() + skip, m.start() + skip + len(name), name, "people:transliteration")
     for m in _NAME_BEFORE_TITLE.finditer(simplified):
         if m.group(1) not in _NOT_PERSON:
             add("person", m.start(1), m.end(1), m.group(1), "people:title")
-    return _choose(found)
+    found += ner.chinese_country_pairs(text, simplified)
+    return ner.merge(_choose(found), ner.chinese_mentions(text, simplified) if modelled else [])
 
 
 def _priority(m: Mention) -> tuple[int, int]:
-    rank = {"gazetteer": 3, "head": 2, "transliteration": 2, "title": 1}.get(m.method.split(":")[1], 0)
+    rank = {"gazetteer": 3, "abbreviation": 3, "head": 2, "head-short": 1, "transliteration": 2, "title": 1}.get(
+        m.method.split(":")[1], 0
+    )
     if m.method == "orgs:head":  # a head-noun organisation contains its place ("锦州市公安局")
         rank = 4
     return (m.end - m.start, rank)

@@ -16,9 +16,6 @@ from typing import Annotated, Any
 
 import typer
 
-from organwatch.extract import evaluate as scoring
-from organwatch.extract.pipeline import extract
-
 
 class Format(str, Enum):
     jsonl = "jsonl"
@@ -76,6 +73,8 @@ def extract_command(
         except ValueError:
             print(f"--doc-date {doc_date!r}: not a date in YYYY-MM-DD form", file=sys.stderr)
             raise typer.Exit(2) from None
+    from organwatch.extract.pipeline import extract  # imported here: `organwatch --help` stays light
+
     failed = 0
     results: list[dict[str, Any]] = []
     for path in files:
@@ -124,6 +123,8 @@ def eval_extract(
     if not gold_dir.is_dir():
         print(f"{gold_dir}: not a folder of gold files", file=sys.stderr)
         raise typer.Exit(2)
+    from organwatch.extract import evaluate as scoring  # imported here: `organwatch --help` stays light
+
     report = scoring.evaluate(gold_dir)
     for lang, scores in report["languages"].items():
         print(f"{lang}: macro F1 exact {scores['exact_macro_f1']:.3f}, relaxed {scores['relaxed_macro_f1']:.3f}")

@@ -14,9 +14,10 @@ import functools
 import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
-from organwatch.extract import names
+from organwatch.extract import names, ner
 from organwatch.extract.gazetteer import Entry, load
 from organwatch.extract.spans import SpanSet
 from organwatch.model.extraction import Mention
@@ -120,13 +121,17 @@ def _classify(text: str, start: int, end: int) -> Mention | None:
         and not words[0].isupper()
         and re.search(r"\b(?:in|near|based in|at)\s+$", _before(text, start, 12))
     ):
-        if not re.search(r"(?:ese|ian|ish)$", words[0]) and words[0] not in names.SENTENCE_STARTERS:
+        if (
+            not re.search(r"(?:ese|ian|ish)$", words[0])
+            and words[0] not in names.SENTENCE_STARTERS
+            and not re.search(r"-[a-z]", words[0])  # "English-language", "Boston-based": modifiers
+        ):
             return Mention("place", surface, start, end, surface, method="places:preposition")
     return None
 
 
-def english_entities(text: str) -> list[Mention]:
-    """People, organisations and places, before within-document resolution."""
+def english_entities(text: str, use_model: bool = True) -> list[Mention]:
+    """People, organisations and places, before within-document resolution (``use_model=False``: rules only)."""
     gazetteer = load()
     gaz = gazetteer_spans(text)
     gaz_by_start = sorted(gaz, key=lambda s: s[0])
@@ -169,7 +174,26 @@ def english_entities(text: str) -> list[Mention]:
             covered.add(gs, ge)
             mentions.append(Mention(entry.type, text[gs:ge], gs, ge, gazetteer.canonical(entry, "en"),  # type: ignore[arg-type]
                                     entity_id=entry.id, method=f"{_stage(entry.type)}:gazetteer"))  # fmt: skip
-    return _government_orgs(text, mentions)
+    found = ner.english_mentions(text) if use_model else []
+    return _government_orgs(text, ner.merge(_people_before_of(text, mentions, found), found))
+
+
+def _people_before_of(text: str, rules: list[Mention], found: list[Mention]) -> list[Mention]:
+    """ "Samuel Achterberg of Transplant Ethics Watch": a person the model found opens the span, so the
+    organisation is what follows "of"/"at", not the whole run."""
+    people = {(m.start, m.end) for m in found if m.type == "person"}
+    starts = {s for s, _ in people}
+    out: list[Mention] = []
+    for m in rules:
+        if m.method == "orgs:head" and m.start in starts:
+            person_end = max(e for s, e in people if s == m.start)
+            link = re.match(r" (?:of|at|from) (?:the )?", text[person_end : m.end])
+            if link and person_end + link.end() < m.end:
+                start = person_end + link.end()
+                out.append(replace(m, start=start, text=text[start : m.end], canonical=text[start : m.end]))
+                continue
+        out.append(m)
+    return out
 
 
 def _stage(kind: str) -> str:

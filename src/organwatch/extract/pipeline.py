@@ -17,11 +17,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from organwatch.extract import chinese, dates, english, quantities, quotes, resolve
+from organwatch.extract import attribution, chinese, dates, english, quantities, quotes, resolve
 from organwatch.model.extraction import Extraction, Mention, Quote
 from organwatch.text import detect_language, paragraph_spans, profile_language, to_simplified_aligned
 
 LONG_PARAGRAPH = 100_000  # characters without a paragraph break: sentence rules get unreliable
+# Above this many characters a document is read by rules alone: the models cost about 0.1 ms per word, and a
+# dump of tens of megabytes would take minutes. The warning says so; the document is still extracted.
+MODEL_MAX_CHARS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class ExtractOptions:
     types: frozenset[str] = frozenset({"person", "organization", "place", "date", "quantity"})
     quotes: bool = True
     resolve: bool = True
+    models: bool = True  # False: gazetteers and rules only (faster, fewer unknown names)
 
 
 def _controls_to_spaces(text: str) -> str:
@@ -69,23 +73,27 @@ def _language_of(text: str, language: str | None) -> str:
 
 
 def _extract_block(
-    text: str, language: str, doc: date | None, options: ExtractOptions
+    text: str, language: str, doc: date | None, options: ExtractOptions, use_model: bool = True
 ) -> tuple[list[Mention], list[Quote]]:
     if language == "zh":
         simplified = to_simplified_aligned(text)
         found = list(dates.chinese_dates(text, simplified, doc)) + list(quantities.chinese_quantities(text, simplified))
-        found += chinese.chinese_entities(text, simplified)
+        found += chinese.chinese_entities(text, simplified, use_model)
         mentions = _drop_overlaps(found)
         if options.resolve:
             mentions = resolve.resolve_chinese(simplified, text, mentions)
         said = quotes.chinese_quotes(text, simplified, mentions) if options.quotes else []
+        if options.quotes:
+            said += attribution.chinese(text, simplified, mentions, said)
     else:
         found = list(dates.english_dates(text, doc)) + list(quantities.english_quantities(text))
-        found += english.english_entities(text)
+        found += english.english_entities(text, use_model)
         mentions = _drop_overlaps(found)
         if options.resolve:
             mentions = resolve.resolve_english(text, mentions)
         said = quotes.english_quotes(text, mentions) if options.quotes else []
+        if options.quotes:
+            said += attribution.english(text, mentions, said)
     return mentions, said
 
 
@@ -136,11 +144,15 @@ def extract(text: str, language: str | None = None, doc_date: date | str | None 
         warnings.append("no punctuation: sentence-based rules (quotes, reported speech) are unreliable")
     if clean.count("“") != clean.count("”") or clean.count('"') % 2:
         warnings.append("unbalanced quotation marks: some quotes may be missed or cut")
+    use_model = options.models and len(clean) <= MODEL_MAX_CHARS
+    if options.models and not use_model:
+        warnings.append(f"{len(clean):,} characters: names were read by gazetteers and rules only "
+                        f"(the statistical models run on texts up to {MODEL_MAX_CHARS:,} characters)")  # fmt: skip
     mentions: list[Mention] = []
     said: list[Quote] = []
     blocks = _blocks(clean, language)
     for start, end, lang in blocks:
-        block_mentions, block_quotes = _extract_block(clean[start:end], lang, doc, options)
+        block_mentions, block_quotes = _extract_block(clean[start:end], lang, doc, options, use_model)
         mentions += [_shift(m, start, text) for m in block_mentions if m.type in options.types]
         said += [_shift_quote(q, start, text) for q in block_quotes]
     if doc is None and any(m.type == "date" and m.value is None for m in mentions):

@@ -106,7 +106,26 @@ def english_quotes(text: str, mentions: Sequence[Mention]) -> list[Quote]:
         last = Quote(speaker.canonical, text[qs:qe], qs, qe, "direct", speaker.start, speaker.end, "quotes:direct")
         quotes.append(last)
     quotes.extend(_reported_en(text, mentions, speakers, ends, quotes))
-    return quotes
+    return _person_of_body(text, mentions, quotes)
+
+
+def _person_of_body(text: str, mentions: Sequence[Mention], quotes: list[Quote]) -> list[Quote]:
+    """ "Priya Natarajan of Transplant Ethics Watch said": the speaker is the person, not the body."""
+    people = {m.end: m for m in mentions if m.type == "person"}
+    out = []
+    for q in quotes:
+        if q.speaker_start is not None:
+            link = re.search(
+                r"(?:,\s+\w+\s+)?\s(?:of|at|from)\s+(?:the\s+)?$", text[max(0, q.speaker_start - 30) : q.speaker_start]
+            )
+            if link:
+                person = people.get(
+                    q.speaker_start - (len(text[max(0, q.speaker_start - 30) : q.speaker_start]) - link.start())
+                )
+                if person is not None:
+                    q = Quote(person.canonical, q.text, q.start, q.end, q.kind, person.start, person.end, q.method)
+        out.append(q)
+    return out
 
 
 def _quote_spans(quotes: Sequence[Quote]) -> SpanSet:
@@ -140,7 +159,7 @@ def _reported_en(text: str, mentions: Sequence[Mention], speakers: list[Mention]
                     )
                 )
                 continue
-        before = text[max(0, speaker.start - 16) : speaker.start]
+        before = text[max(0, speaker.start - 20) : speaker.start]  # "According to the " is 17 characters
         if re.search(r"[Aa]ccording to\s+(?:the\s+)?$", before):
             comma = re.match(r"\s*,\s*", text[speaker.end : speaker.end + 4])
             if comma:

@@ -43,6 +43,17 @@ def resolve_english(text: str, mentions: list[Mention]) -> list[Mention]:
             short = _short_form(m.canonical)
             if short and short not in first_seen:
                 first_seen[short] = (m.end, m)
+    # A later mention that is exactly the short form of a full name ("Matas" after "David Matas") is that
+    # person, whatever a model called it: the full name earlier in the document is the stronger evidence.
+    if first_seen:
+        relabelled = []
+        for m in mentions:
+            seen = first_seen.get(m.text)
+            if seen and m.start >= seen[0] and m.entity_id is None and m.canonical == m.text:
+                m = replace(m, type="person", canonical=seen[1].canonical, entity_id=seen[1].entity_id,
+                            method="people:short-form")  # fmt: skip
+            relabelled.append(m)
+        mentions = relabelled
     added: list[Mention] = []
     if first_seen:
         pattern = re.compile(

@@ -55,7 +55,14 @@ class Mention:
             data["selector"] = text_quote_selector(document, self.start, self.end)
         data["extractor"] = f"{EXTRACTOR}.{self.method.split(':', 1)[0] or self.type}/{EXTRACTOR_VERSION}"
         data["method"] = self.method
+        data["component"] = self.component
         return data
+
+    @property
+    def component(self) -> str:
+        """Which part found it: ``model`` (a pretrained NER model), ``gazetteer`` (a shipped list) or ``rule``."""
+        how = self.method.split(":", 1)[1] if ":" in self.method else ""
+        return how if how in {"model", "gazetteer"} else "rule"
 
 
 @dataclass(frozen=True)
