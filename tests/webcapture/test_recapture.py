@@ -78,7 +78,8 @@ def test_dns_failure_is_gone_and_refused_connection_is_failed(case: Case, site: 
         raise httpx.ConnectError("Name or service not known") from socket.gaierror(-2, "not known")
 
     [gone] = recapture(case, all_pages=True,
-                       options=CaptureOptions(fetch=FetchOptions(transport=httpx.MockTransport(no_dns)), browser=None))
+                       options=CaptureOptions(fetch=FetchOptions(transport=httpx.MockTransport(no_dns),
+                                                                 allow_private_network=True), browser=None))
     assert gone.status == "gone" and "DNS" in (gone.reason or "") and gone.event["new_set"] is None
     url = site.url("/page.html")
     site.routes.clear()
@@ -90,7 +91,8 @@ def test_dns_failure_is_gone_and_refused_connection_is_failed(case: Case, site: 
         raise httpx.ConnectError(f"[Errno 111] Connection refused (port {port})")
 
     [failed] = recapture(case, all_pages=True,
-                         options=CaptureOptions(fetch=FetchOptions(transport=httpx.MockTransport(refuse)),
+                         options=CaptureOptions(fetch=FetchOptions(transport=httpx.MockTransport(refuse),
+                                                                   allow_private_network=True),
                                                 browser=None))
     assert failed.status == "failed" and failed.event["error_kind"] == "unreachable"
     assert [c.status for c in list_changes(case)] == ["gone"]

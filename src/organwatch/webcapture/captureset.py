@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from organwatch.case import Case
 
 EVENT = "capture_set"
-ROLES = ("http-exchange", "screenshot", "pdf", "dom", "media", "text-diff")
+ROLES = ("http-exchange", "screenshot", "pdf", "dom", "rendered-text", "media", "text-diff")
 
 
 @dataclass(frozen=True)
