@@ -25,6 +25,14 @@ def site() -> Iterator[Site]:
 
 
 @pytest.fixture
+def other_site() -> Iterator[Site]:
+    """A second loopback server, standing for a service that must never be reached from a captured page."""
+    running = Running(Site())
+    yield running.site
+    running.stop()
+
+
+@pytest.fixture
 def tls_site(tmp_path: Path) -> Iterator[tuple[Site, FetchOptions, bytes]]:
     """An HTTPS loopback server with a fresh self-signed certificate, fetch options trusting it, its DER."""
     folder = tmp_path / "tls"

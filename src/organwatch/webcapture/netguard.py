@@ -114,7 +114,6 @@ class NetworkPolicy:
         if literal is not None:
             self.check_address(host, literal, port)
             return [str(literal)]
-        self.check_host(host, port)
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for text in addresses:
