@@ -284,7 +284,9 @@ class Browser:
         """One request of the page, made by OrganWatch (destination checked and pinned), size-capped."""
         assert self._client is not None
         self.policy.check_url(url)
-        sent = {k: v for k, v in headers.items() if not k.startswith(":") and k.lower() not in ("host", "connection")}
+        # Accept-Encoding is left to httpx, which then decodes whatever it asked for.
+        sent = {k: v for k, v in headers.items()
+                if not k.startswith(":") and k.lower() not in ("host", "connection", "accept-encoding")}
         with deadline_scope(deadline[1] if deadline else None, deadline[0] if deadline else None):
             request = self._client.build_request(method, url, headers=sent, content=body)
             try:

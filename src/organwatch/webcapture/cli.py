@@ -182,8 +182,9 @@ def recapture(
     allow_private_network: AllowPrivate = False,
     allow_address: AllowAddress = None,
 ) -> None:
-    """Fetch captured pages again and record, as evidence, whether each is unchanged, changed (with a text
-    diff; every version kept) or gone (404/410, DNS failure, redirect to the home page).
+    """Fetch captured pages again and record, as evidence, whether each is unchanged, changed (saying what:
+    main text, other visible text or markup only, with a text diff; every version kept) or gone (404/410,
+    DNS failure, redirect to the home page).
 
     Example: organwatch recapture --case mycase --all --changed-only
     """
@@ -213,7 +214,7 @@ def changes(
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table for people, json for machines.")]
     = ListFormat.table,
 ) -> None:
-    """List the edits and deletions found by recapture, with text diffs of the main text.
+    """List the edits and deletions found by recapture: what changed, with text diffs.
 
     Example: organwatch changes --case mycase --since 2026-01-01 --format json
     """
@@ -226,7 +227,8 @@ def changes(
         return
     table = Table("checked (UTC)", "status", "URL", "detail", box=None)
     for change in found:
-        detail = change.reason or (f"+{change.added} -{change.removed} lines" if change.added is not None else "")
+        lines = f"+{change.added} -{change.removed} lines" if change.added is not None else ""
+        detail = change.reason or ", ".join(part for part in (change.what, lines) if part)
         table.add_row(change.checked_at[:19].replace("T", " "), change.status, escape(change.url), escape(detail))
     out.print(table)
     for change in found:
