@@ -33,15 +33,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
 from organwatch.webcapture.errors import BrowserUnavailableError, WebCaptureError, deadline_error
+from organwatch.webcapture.fetch import FetchOptions, make_client
 from organwatch.webcapture.netguard import NetworkPolicy, RefusedDestination, deadline_scope, refused_in
-
-if TYPE_CHECKING:
-    from organwatch.webcapture.fetch import FetchOptions
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -110,8 +108,6 @@ class Browser:
     """
 
     def __init__(self, options: BrowserOptions, fetch: FetchOptions | None = None) -> None:
-        from organwatch.webcapture.fetch import FetchOptions
-
         self.options = options
         self.fetch = fetch or FetchOptions()
         self.policy: NetworkPolicy = self.fetch.policy
@@ -133,8 +129,6 @@ class Browser:
         self._thread = threading.Thread(target=loop.run_forever, name="organwatch-browser", daemon=True)
         self._thread.start()
         if self._guarded:
-            from organwatch.webcapture.fetch import make_client
-
             self._client = make_client(self.fetch)
         try:
             self._call(self._start(), _START_SECONDS)

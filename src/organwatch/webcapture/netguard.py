@@ -27,6 +27,8 @@ import socket
 import ssl
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,7 @@ _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1:
 _EXTRA = ((ipaddress.ip_network("192.0.0.0/24"), "an IETF protocol address"),
           (ipaddress.ip_network("192.88.99.0/24"), "a 6to4 relay address"))
 _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+_RESOLVER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="organwatch-dns")
 OPT_IN_HINT = "pass --allow-private-network to capture private or local addresses"
 
 #: (time.monotonic() at which the current URL's work must end, the budget in seconds), or None.
@@ -270,10 +273,15 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        # The system resolver has no timeout of its own: wait for it no longer than the connect allows.
+        lookup = _RESOLVER.submit(self.policy.resolve, host, port)
         try:
-            addresses = self.policy.resolve(host, port)
+            addresses = lookup.result(timeout=_bounded(timeout))
         except socket.gaierror as exc:
             raise httpcore.ConnectError(f"[Errno {exc.errno}] {exc.strerror}") from exc
+        except FutureTimeout:
+            _bounded(None)
+            raise httpcore.ConnectTimeout(f"looking up {host} took too long") from None
         last: Exception | None = None
         for address in addresses:
             try:
