@@ -161,15 +161,17 @@ def test_browser_requests_inside_are_refused_and_recorded(case: Case, site: Site
     socket_url = other_site.url("/api").replace("http://", "ws://")
     site.routes["/story.html"] = page(
         f"<html><body><h1>Public story</h1><img src='/ok.png'><img src='{inside_img}'>"
-        f"<iframe src='{inside_frame}'></iframe>"
+        f"<iframe src='{inside_frame}'></iframe><img src='/moved.png'>"
         f"<script>fetch('{metadata}').catch(() => {{}}); try {{ new WebSocket('{socket_url}'); }} catch (e) {{}}"
         "</script></body></html>")
     site.routes["/ok.png"] = lambda h: send(h, 200, _png(), "image/png")
+    site.routes["/moved.png"] = redirect(other_site.url("/secret.png?via=redirect"))
     options = CaptureOptions(fetch=only(site), browser=BrowserOptions(timeout=10))
     result = capture_url(case, site.url("/story.html"), options)
     assert result.ok, result.error
     refused = {r["url"].rstrip("/") for r in result.refused}
-    assert {inside_img, inside_frame, metadata.rstrip("/"), socket_url} <= refused, result.refused
+    assert {inside_img, inside_frame, metadata.rstrip("/"), socket_url,
+            other_site.url("/secret.png?via=redirect")} <= refused, result.refused
     assert all("\n" not in r["reason"] for r in result.refused)
     assert other_site.hits == {}
     assert site.hits.get("/ok.png") == 1  # allowed requests are fetched (through the guarded client)

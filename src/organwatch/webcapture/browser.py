@@ -265,7 +265,7 @@ class Browser:
             status, reply_headers, content = await loop.run_in_executor(
                 self._pool, self._fetch_for_page, request.method, request.url, headers, body, deadline)
         except RefusedDestination as exc:
-            refused.append({"url": request.url, "reason": exc.reason})
+            refused.append({"url": exc.url or request.url, "reason": exc.reason})
             await _quietly(route.abort("blockedbyclient"))
             return
         except (httpx.HTTPError, OSError, ValueError):
@@ -275,21 +275,26 @@ class Browser:
 
     def _fetch_for_page(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
                         deadline: tuple[float, float] | None) -> tuple[int, dict[str, str], bytes]:
-        """One request of the page, made by OrganWatch (destination checked and pinned), size-capped."""
+        """One request of the page, made by OrganWatch (every hop checked and pinned), size-capped.
+
+        Redirects are followed here, each hop checked, because Chromium would follow a redirect
+        answer on its own, and Playwright does not route the redirected request. (A redirected frame
+        therefore keeps its first URL as its address: a small price next to an unchecked hop.)
+        """
         assert self._client is not None
-        self.policy.check_url(url)
         # Accept-Encoding is left to httpx, which then decodes whatever it asked for.
         sent = {k: v for k, v in headers.items()
                 if not k.startswith(":") and k.lower() not in ("host", "connection", "accept-encoding")}
         with deadline_scope(deadline[1] if deadline else None, deadline[0] if deadline else None):
             request = self._client.build_request(method, url, headers=sent, content=body)
-            try:
-                response = self._client.send(request, stream=True)
-            except httpx.HTTPError as exc:
-                refused = refused_in(exc)
-                if refused is not None:
-                    raise refused from None
-                raise
+            for _ in range(self.fetch.max_redirects + 1):
+                response = self._send_checked(request)
+                if not response.is_redirect or response.next_request is None:
+                    break
+                request = response.next_request
+                response.close()
+            else:  # never hand Chromium a redirect: it would follow it unchecked
+                raise ValueError("too many redirects")
             try:
                 chunks: list[bytes] = []
                 size = 0
@@ -307,6 +312,19 @@ class Browser:
             joiner = "\n" if name.lower() == "set-cookie" else ", "
             reply[name] = f"{reply[name]}{joiner}{value}" if name in reply else value
         return response.status_code, reply, b"".join(chunks)
+
+    def _send_checked(self, request: httpx.Request) -> httpx.Response:
+        assert self._client is not None
+        try:
+            self.policy.check_url(request.url)
+            return self._client.send(request, stream=True)
+        except RefusedDestination as exc:
+            raise RefusedDestination(exc.host, exc.reason, str(request.url)) from None
+        except httpx.HTTPError as exc:
+            refused = refused_in(exc)
+            if refused is not None:
+                raise RefusedDestination(refused.host, refused.reason, str(request.url)) from None
+            raise
 
     async def _route_socket(self, socket_route: Any, refused: list[dict[str, str]]) -> None:
         """Let a WebSocket open only towards an allowed destination."""

@@ -53,10 +53,12 @@ _deadline: contextvars.ContextVar[tuple[float, float] | None] = contextvars.Cont
 class RefusedDestination(Exception):  # noqa: N818 (a refusal, not a malfunction)
     """A destination the policy refuses; ``reason`` says which address and why, in words."""
 
-    def __init__(self, host: str, reason: str) -> None:
+    def __init__(self, host: str, reason: str, url: str | None = None) -> None:
         super().__init__(f"{host}: {reason}")
         self.host = host
         self.reason = reason
+        #: The URL whose request was refused, when known (a redirect target, for example).
+        self.url = url
 
 
 class DeadlineExceeded(httpcore.ReadTimeout):
