@@ -44,14 +44,14 @@ def test_page_looping_forever_after_load_ends_at_the_deadline(case: Case, site: 
     site.routes.update({"/spin.html": page(LOOPING), "/next.html": page("<p>Rendered after the spinner.</p>")})
     started = time.monotonic()
     results = capture_urls(case, [site.url("/spin.html"), site.url("/next.html")],
-                           _loopback(4, BrowserOptions(timeout=20)))
+                           _loopback(8, BrowserOptions(timeout=20)))
     elapsed = time.monotonic() - started
     spin, after = results
     assert spin.error_kind == "deadline" and spin.error and "\n" not in spin.error
     assert "rendering the page in Chromium" in spin.error
     assert after.ok, after.error
     assert {m.role for m in after.members} >= {"http-exchange", "screenshot", "dom", "rendered-text"}
-    assert elapsed < 45
+    assert elapsed < 60  # 8 s for the spinner, then an ordinary page, on a busy machine
     assert case.count_captures() == 4  # the second page's set alone: nothing of the spinner
     assert case.verify().ok
 

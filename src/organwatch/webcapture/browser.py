@@ -182,14 +182,18 @@ class Browser:
             with suppress(Exception):
                 await asyncio.wait_for(playwright.stop(), _CLOSE_SECONDS)
 
+    def ensure_started(self) -> None:
+        """Start Chromium again if it was stopped after a page that would not close."""
+        if self._browser is None:
+            self._call(self._start(), _START_SECONDS)
+
     def render(self, url: str, captured_at: str, deadline: tuple[float, float] | None = None) -> Rendering:
         """Load ``url`` and return what :class:`BrowserOptions` asks for; :class:`WebCaptureError` on failure.
 
         ``deadline`` is ``(time.monotonic() end, budget seconds)`` of the URL: when it passes, the
         page is closed and a ``deadline`` error raised, whatever the page's scripts are doing.
         """
-        if self._browser is None:  # stopped after an earlier page would not close
-            self._call(self._start(), _START_SECONDS)
+        self.ensure_started()
         refused: list[dict[str, str]] = []
         future = self._submit(self._render(url, captured_at, refused, deadline))
         wait = None if deadline is None else max(deadline[0] - time.monotonic(), 0.0)

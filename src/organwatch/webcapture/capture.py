@@ -25,7 +25,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -170,9 +170,17 @@ class Capturer:
             self._browser = self._stack.enter_context(Browser(opts, self.options.fetch))
         return self._browser
 
-    def within_deadline(self) -> AbstractContextManager[None]:
-        """The overall deadline of one URL: fetch, rendering and media end by then (see :mod:`.netguard`)."""
-        return deadline_scope(self.options.deadline)
+    @contextmanager
+    def within_deadline(self) -> Iterator[None]:
+        """The overall deadline of one URL: fetch, rendering and media end by then (see :mod:`.netguard`).
+
+        Chromium is started (or restarted, after a page that would not close) before the clock
+        starts: that one-off cost belongs to no URL.
+        """
+        if self.options.browser is not None:
+            self.browser().ensure_started()
+        with deadline_scope(self.options.deadline):
+            yield
 
     @contextmanager
     def workdir(self) -> Iterator[Path]:
