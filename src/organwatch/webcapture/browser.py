@@ -131,7 +131,7 @@ class Browser:
         if self._guarded:
             self._client = make_client(self.fetch)
         try:
-            self._call(self._start(), _START_SECONDS)
+            self.ensure_started()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -185,7 +185,13 @@ class Browser:
     def ensure_started(self) -> None:
         """Start Chromium again if it was stopped after a page that would not close."""
         if self._browser is None:
-            self._call(self._start(), _START_SECONDS)
+            try:
+                self._call(self._start(), _START_SECONDS)
+            except FutureTimeout:
+                with suppress(Exception):
+                    self._call(self._stop(), _CLOSE_SECONDS * 2)
+                raise BrowserUnavailableError(f"Chromium did not start within {_START_SECONDS:g} s (is the machine "
+                                              "overloaded?), or capture with --no-screenshot") from None
 
     def render(self, url: str, captured_at: str, deadline: tuple[float, float] | None = None) -> Rendering:
         """Load ``url`` and return what :class:`BrowserOptions` asks for; :class:`WebCaptureError` on failure.
