@@ -25,20 +25,28 @@ def site() -> Iterator[Site]:
 
 
 @pytest.fixture
+def other_site() -> Iterator[Site]:
+    """A second loopback server, standing for a service that must never be reached from a captured page."""
+    running = Running(Site())
+    yield running.site
+    running.stop()
+
+
+@pytest.fixture
 def tls_site(tmp_path: Path) -> Iterator[tuple[Site, FetchOptions, bytes]]:
     """An HTTPS loopback server with a fresh self-signed certificate, fetch options trusting it, its DER."""
     folder = tmp_path / "tls"
     folder.mkdir()
     server_ctx, client_ctx, der = self_signed(folder)
     running = Running(Site(), server_ctx)
-    yield running.site, FetchOptions(verify=client_ctx, trust_env=False, timeout=5), der
+    yield running.site, FetchOptions(verify=client_ctx, trust_env=False, timeout=5, allow_private_network=True), der
     running.stop()
 
 
 @pytest.fixture
 def fetch_options() -> FetchOptions:
-    """Short timeouts, no proxies from the environment: loopback only."""
-    return FetchOptions(timeout=5, trust_env=False)
+    """Short timeouts, no proxies from the environment: loopback only, so private networks are allowed."""
+    return FetchOptions(timeout=5, trust_env=False, allow_private_network=True)
 
 
 @pytest.fixture

@@ -174,3 +174,31 @@ def wait_until(predicate: Callable[[], bool], seconds: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def trickle(interval: float, headers_too: bool = False) -> Handler:
+    """A handler that sends one byte every ``interval`` seconds, forever (until the server stops).
+
+    Every single read succeeds well within any read timeout, so only an overall deadline ends it.
+    With ``headers_too`` even the status line and headers come a byte at a time.
+    """
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        stopping: threading.Event = h.server.site.stopping  # type: ignore[attr-defined]
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000000\r\n\r\n"
+        h.close_connection = True
+        try:
+            if headers_too:
+                for byte in head:
+                    if stopping.wait(interval):
+                        return
+                    h.wfile.write(bytes([byte]))
+                    h.wfile.flush()
+            else:
+                h.wfile.write(head + b"<p>")
+                h.wfile.flush()
+            while not stopping.wait(interval):
+                h.wfile.write(b"x")
+                h.wfile.flush()
+        except OSError:
+            return
+    return handle

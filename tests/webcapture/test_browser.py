@@ -25,7 +25,9 @@ def test_screenshot_pdf_and_dom_of_a_scripted_page(case: Case, site: Site, with_
     result = capture_url(case, site.url("/scripted.html"), with_browser)
     assert result.ok, result.error
     roles = {m.role: m.capture for m in result.members}
-    assert set(roles) == {"http-exchange", "screenshot", "pdf", "dom"}
+    assert set(roles) == {"http-exchange", "screenshot", "pdf", "dom", "rendered-text"}
+    shown = case.blob_path(roles["rendered-text"]).read_text(encoding="utf-8")
+    assert "Waiting time: one week (set by script)" in shown and "<script>" not in shown
 
     dom = case.blob_path(roles["dom"]).read_text(encoding="utf-8")
     assert "Waiting time: one week (set by script)" in dom and "Changed by script" in dom

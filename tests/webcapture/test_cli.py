@@ -37,13 +37,14 @@ def test_capture_from_file_recapture_and_changes(case: Case, site: Site, tmp_pat
     urls.write_text(f"# hospitals\n{site.url('/a.html')}\nnot-a-url\n{site.url('/b.html')}\n", encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(app, ["capture", "--case", str(case.root), "--from-file", str(urls), "--no-screenshot",
-                                 "--note", "CLI test"])
+                                 "--note", "CLI test", "--allow-private-network"])
     assert result.exit_code == 1, result.output
     assert "Captured 2 of 3 URL(s); 1 failed." in result.output
     assert "failed   not-a-url: not a valid URL" in result.output
     site.routes["/b.html"] = page("<p>Heart transplant: waiting list of two years.</p>")
     del site.routes["/a.html"]
-    result = runner.invoke(app, ["recapture", "--case", str(case.root), "--all", "--no-screenshot"])
+    result = runner.invoke(app, ["recapture", "--case", str(case.root), "--all", "--no-screenshot",
+                                 "--allow-private-network"])
     assert result.exit_code == 0, result.output
     assert "0 unchanged, 1 changed, 1 gone, 0 failed." in result.output
     result = runner.invoke(app, ["changes", "--case", str(case.root), "--format", "json", "--since", "2020-01-01"])

@@ -70,8 +70,8 @@ def test_endless_redirect_loop_is_refused_and_nothing_stored(case: Case, site: S
 def test_slow_server_times_out(case: Case, site: Site) -> None:
     site.routes["/slow"] = slow(10)
     started = time.monotonic()
-    result = capture_url(case, site.url("/slow"), CaptureOptions(fetch=FetchOptions(timeout=0.5, trust_env=False),
-                                                                 browser=None))
+    options = FetchOptions(timeout=0.5, trust_env=False, allow_private_network=True)
+    result = capture_url(case, site.url("/slow"), CaptureOptions(fetch=options, browser=None))
     assert result.error_kind == "timeout" and "timed out" in (result.error or "")
     assert time.monotonic() - started < 5
     assert case.count_captures() == 0
@@ -80,7 +80,8 @@ def test_slow_server_times_out(case: Case, site: Site) -> None:
 @pytest.mark.parametrize("announce", [True, False], ids=["content-length", "streamed"])
 def test_3gb_response_is_cut_at_the_limit_without_holding_it(tmp_path: Path, site: Site, announce: bool) -> None:
     site.routes["/huge"] = endless(3 * 1024**3, announce)
-    options = FetchOptions(max_bytes=8 * 1024 * 1024, timeout=5, trust_env=False)
+    options = FetchOptions(max_bytes=8 * 1024 * 1024, timeout=5, trust_env=False,
+                           allow_private_network=True)
     tracemalloc.start()
     try:
         with pytest.raises(WebCaptureError) as caught:
@@ -135,7 +136,8 @@ def test_untrusted_certificate_fails_cleanly(case: Case, tls_site: tuple[Site, F
     site, _, _ = tls_site
     site.routes["/secure.html"] = page("<p>Served over TLS</p>")
     result = capture_url(case, site.url("/secure.html"),
-                         CaptureOptions(fetch=FetchOptions(timeout=5, trust_env=False), browser=None))
+                         CaptureOptions(fetch=FetchOptions(timeout=5, trust_env=False, allow_private_network=True),
+                                        browser=None))
     assert result.error_kind == "tls" and "certificate" in (result.error or "")
     assert case.count_captures() == 0
 

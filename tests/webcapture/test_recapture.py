@@ -11,7 +11,9 @@ from organwatch.case import Case
 from organwatch.webcapture import CaptureOptions, FetchOptions, capture_url, check_capture_sets
 from organwatch.webcapture.captureset import iter_sets
 from organwatch.webcapture.changes import list_changes
+from organwatch.webcapture.maintext import diff_stats, text_diff
 from organwatch.webcapture.recapture import recapture
+from tests.webcapture.conftest import needs_chromium
 from tests.webcapture.servers import Site, page, redirect
 
 V1 = "<html><body><article><p>Liver transplants here wait one to two weeks.</p><p>Call us.</p></article></body></html>"
@@ -78,7 +80,8 @@ def test_dns_failure_is_gone_and_refused_connection_is_failed(case: Case, site: 
         raise httpx.ConnectError("Name or service not known") from socket.gaierror(-2, "not known")
 
     [gone] = recapture(case, all_pages=True,
-                       options=CaptureOptions(fetch=FetchOptions(transport=httpx.MockTransport(no_dns)), browser=None))
+                       options=CaptureOptions(fetch=FetchOptions(transport=httpx.MockTransport(no_dns),
+                                                                 allow_private_network=True), browser=None))
     assert gone.status == "gone" and "DNS" in (gone.reason or "") and gone.event["new_set"] is None
     url = site.url("/page.html")
     site.routes.clear()
@@ -90,7 +93,8 @@ def test_dns_failure_is_gone_and_refused_connection_is_failed(case: Case, site: 
         raise httpx.ConnectError(f"[Errno 111] Connection refused (port {port})")
 
     [failed] = recapture(case, all_pages=True,
-                         options=CaptureOptions(fetch=FetchOptions(transport=httpx.MockTransport(refuse)),
+                         options=CaptureOptions(fetch=FetchOptions(transport=httpx.MockTransport(refuse),
+                                                                   allow_private_network=True),
                                                 browser=None))
     assert failed.status == "failed" and failed.event["error_kind"] == "unreachable"
     assert [c.status for c in list_changes(case)] == ["gone"]
@@ -128,3 +132,65 @@ def test_nothing_to_recapture_is_a_clear_error(case: Case) -> None:
 
     with pytest.raises(OrganWatchError, match="nothing to recapture"):
         recapture(case, all_pages=True, options=CaptureOptions(browser=None))
+
+
+def test_paragraph_after_closing_html_tag_is_a_visible_change(case: Case, site: Site,
+                                                              http_only: CaptureOptions) -> None:
+    site.routes["/notice.html"] = page(V1)
+    capture_url(case, site.url("/notice.html"), http_only)
+    site.routes["/notice.html"] = page(V1 + "<p>Correction: the wait is now several months.</p>")
+    [result] = recapture(case, all_pages=True, options=http_only)
+    assert result.status == "changed"
+    assert result.event["what_changed"] == "other visible text"
+    assert result.event["differs"]["main_text"] is False and result.event["differs"]["response"] is True
+    assert "+Correction: the wait is now several months.\n" in result.event["diff"]
+    assert result.event["diff_stats"] == {"added": 1, "removed": 0}
+    assert "(other visible text)" in result.line()
+    [listed] = list_changes(case)
+    assert listed.what == "other visible text"
+
+
+def test_markup_only_change_is_reported_as_such(case: Case, site: Site, http_only: CaptureOptions) -> None:
+    site.routes["/page.html"] = page(V1)
+    capture_url(case, site.url("/page.html"), http_only)
+    site.routes["/page.html"] = page(V1.replace("<article>", "<!-- build 2 --><article class='x'>"))
+    [result] = recapture(case, all_pages=True, changed_only=True, options=http_only)
+    assert result.status == "changed" and result.event["what_changed"] == "markup only"
+    assert "diff" not in result.event and result.event["new_set"] is not None  # every version kept
+    assert result.event["previous_payload_sha256"] != result.event["new_payload_sha256"]
+
+
+def test_replaced_last_line_is_one_removal_and_one_addition(case: Case, site: Site,
+                                                            http_only: CaptureOptions) -> None:
+    site.routes["/page.html"] = page(V1)
+    capture_url(case, site.url("/page.html"), http_only)
+    site.routes["/page.html"] = page(V1.replace("Call us.", "Write to us."))
+    [result] = recapture(case, all_pages=True, options=http_only)
+    assert result.event["what_changed"] == "main text"
+    assert "\n-Call us.\n+Write to us.\n" in result.event["diff"]
+    assert result.event["diff_stats"] == {"added": 1, "removed": 1}
+
+
+def test_text_diff_of_lines_without_trailing_newline() -> None:
+    diff = text_diff("first\nold last", "first\nnew last", "a", "b")
+    assert diff == "--- a\n+++ b\n@@ -1,2 +1,2 @@\n first\n-old last\n+new last\n"
+    assert diff_stats(diff) == (1, 1)
+    assert diff_stats(text_diff("--- dash line\n", "+++ plus line\n", "a", "b")) == (1, 1)
+
+
+@needs_chromium
+def test_text_written_by_a_script_is_compared_in_the_browser(case: Case, site: Site,
+                                                             with_browser: CaptureOptions) -> None:
+    def scripted(words: str) -> str:
+        return ("<html><body><article><p>Liver transplants here wait one to two weeks.</p></article>"
+                f"<div id='notice'></div><script>document.getElementById('notice').textContent = '{words}';"
+                "</script></body></html>")
+
+    site.routes["/page.html"] = page(scripted("Donor registry open."))
+    first = capture_url(case, site.url("/page.html"), with_browser)
+    assert "rendered-text" in {m.role for m in first.members}
+    site.routes["/page.html"] = page(scripted("Registry closed by order."))
+    [result] = recapture(case, all_pages=True, options=with_browser)
+    assert result.status == "changed" and result.event["what_changed"] == "other visible text"
+    assert result.event["differs"]["rendered_text"] is True and result.event["differs"]["visible_text"] is False
+    assert "-Donor registry open.\n+Registry closed by order.\n" in result.event["diff"]

@@ -1,6 +1,7 @@
 """Web capture (issue 4): a URL → WARC exchange, screenshot, PDF, DOM and media, bound in a signed capture set.
 
 Also: recapture to notice edits and deletions, and import of WARC/WACZ files made by other tools.
+Captures reach public internet addresses only, unless told otherwise (:class:`NetworkPolicy`).
 
 >>> # from organwatch.webcapture import capture_url; capture_url(case, "https://hospital.example/x.html")
 """
@@ -11,6 +12,7 @@ from organwatch.webcapture.captureset import Member, check_capture_sets
 from organwatch.webcapture.changes import Change, list_changes
 from organwatch.webcapture.errors import BrowserUnavailableError, WebCaptureError
 from organwatch.webcapture.fetch import Exchange, FetchOptions, Hop, fetch
+from organwatch.webcapture.netguard import NetworkPolicy, RefusedDestination
 from organwatch.webcapture.recapture import RecaptureResult, recapture
 from organwatch.webcapture.wacz import ImportSummary, import_web_archive, record_web_archive
 
@@ -26,7 +28,9 @@ __all__ = [
     "Hop",
     "ImportSummary",
     "Member",
+    "NetworkPolicy",
     "RecaptureResult",
+    "RefusedDestination",
     "Rendering",
     "WebCaptureError",
     "capture_url",

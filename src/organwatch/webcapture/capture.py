@@ -4,17 +4,25 @@ Stages, per URL (each in its own temporary folder, so a failure leaves nothing b
 
 1. **fetch** (:mod:`.fetch`): every HTTP hop as WARC request/response records, with peer IP and TLS
    certificate fingerprint; the body streamed under a size limit.
-2. **render** (:mod:`.browser`, optional): full-page PNG with a UTC capture-time footer, PDF, DOM.
+2. **render** (:mod:`.browser`, optional): full-page PNG with a UTC capture-time footer, PDF, DOM,
+   and the text a reader sees (``document.body.innerText``), which recapture compares.
 3. **media** (:mod:`.media`, optional): each embedded image/video/audio fetched on its own.
 4. **store**: only when all of the above worked, each item is added as its own capture (write-once,
    hashed, logged with who/when/how and its HTTP details), then one ``capture_set`` event binds them.
+
+Stages 1–3 share one overall deadline per URL (``CaptureOptions.deadline``): a server that trickles
+a byte at a time or a page whose script never ends costs that long at most, and the batch goes on.
+Every hop, media item and browser request must reach a public internet address unless private
+networks are allowed (see :mod:`.netguard`); refused browser requests are listed in the set.
 
 >>> # result = capture_url(case, "https://hospital.example/transplant.html", CaptureOptions(media=True))
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -29,10 +37,11 @@ from organwatch.archive.captures import AddResult, CaptureMetadata
 from organwatch.archive.log import utc_now
 from organwatch.webcapture.browser import Browser, BrowserOptions, Rendering, chromium_path
 from organwatch.webcapture.captureset import EVENT, Member
-from organwatch.webcapture.errors import WebCaptureError
+from organwatch.webcapture.errors import WebCaptureError, deadline_error
 from organwatch.webcapture.fetch import Exchange, FetchOptions, fetch, make_client
 from organwatch.webcapture.maintext import fingerprint
 from organwatch.webcapture.media import media_urls
+from organwatch.webcapture.netguard import current_deadline, deadline_scope
 from organwatch.webcapture.warcwrite import final_response
 
 if TYPE_CHECKING:
@@ -55,6 +64,8 @@ class CaptureOptions:
     captured_by: str | None = None
     #: Read the text of the captured page into the case (the text stage), as ``add`` does.
     text: bool = True
+    #: Seconds allowed for one URL, fetch, rendering and media together (None: no overall limit).
+    deadline: float | None = 120.0
 
 
 @dataclass
@@ -71,6 +82,10 @@ class Page:
     main_text: str | None
     files: list[tuple[Path, str, str | None, dict[str, Any]]] = field(default_factory=list)
     media_failures: list[dict[str, str]] = field(default_factory=list)
+    #: Requests of the page (in the browser) to destinations the network policy refused.
+    refused: list[dict[str, str]] = field(default_factory=list)
+    #: The text the browser showed (``innerText``), when the page was rendered.
+    rendered_text: str | None = None
 
     @property
     def is_html(self) -> bool:
@@ -90,6 +105,7 @@ class CaptureResult:
     members: tuple[Member, ...] = ()
     fingerprint: str | None = None
     media_failures: tuple[dict[str, str], ...] = ()
+    refused: tuple[dict[str, str], ...] = ()
     error: str | None = None
     error_kind: str | None = None
 
@@ -106,14 +122,17 @@ class CaptureResult:
         media = sum(1 for m in self.members if m.role == "media")
         extra = f", {media} media" if media else ""
         missed = f" ({len(self.media_failures)} media failed)" if self.media_failures else ""
-        return f"captured {self.url} → HTTP {self.status}, set {self.capture_set}: {roles}{extra}{missed}"
+        refused = (f" ({len(self.refused)} browser request(s) to non-public addresses refused)"
+                   if self.refused else "")
+        return (f"captured {self.url} → HTTP {self.status}, set {self.capture_set}: {roles}{extra}{missed}"
+                f"{refused}")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"url": self.url, "ok": self.ok, "capture_set": self.capture_set, "status": self.status,
                 "final_url": self.final_url, "members": [m.to_json() for m in self.members],
                 "fingerprint": self.fingerprint, "media_failures": list(self.media_failures),
-                "error": self.error, "error_kind": self.error_kind}
+                "refused": list(self.refused), "error": self.error, "error_kind": self.error_kind}
 
 
 class Capturer:
@@ -148,8 +167,20 @@ class Capturer:
             opts = self.options.browser or BrowserOptions()
             if opts.user_agent is None:
                 opts = replace(opts, user_agent=self.options.fetch.user_agent)
-            self._browser = self._stack.enter_context(Browser(opts))
+            self._browser = self._stack.enter_context(Browser(opts, self.options.fetch))
         return self._browser
+
+    @contextmanager
+    def within_deadline(self) -> Iterator[None]:
+        """The overall deadline of one URL: fetch, rendering and media end by then (see :mod:`.netguard`).
+
+        Chromium is started (or restarted, after a page that would not close) before the clock
+        starts: that one-off cost belongs to no URL.
+        """
+        if self.options.browser is not None:
+            self.browser().ensure_started()
+        with deadline_scope(self.options.deadline):
+            yield
 
     @contextmanager
     def workdir(self) -> Iterator[Path]:
@@ -173,19 +204,32 @@ class Capturer:
         """Stages 2 and 3: render in Chromium and fetch embedded media, as the options ask."""
         dom: str | None = None
         if self.options.browser is not None and page.is_html:
-            rendering = self.browser().render(page.exchange.final_url, page.captured_at)
+            self._check_time(page.url, "starting the browser")
+            rendering = self.browser().render(page.exchange.final_url, page.captured_at, current_deadline())
             dom = rendering.dom
             self._keep_rendering(page, rendering)
         if self.options.media and page.is_html:
             html = dom if dom is not None else page.payload.decode("utf-8", "replace")
             self._fetch_media(page, media_urls(html, page.exchange.final_url, self.options.max_media))
 
+    @staticmethod
+    def _check_time(url: str, doing: str) -> None:
+        deadline = current_deadline()
+        if deadline is not None and time.monotonic() >= deadline[0]:
+            raise deadline_error(url, deadline[1], doing)
+
     def _keep_rendering(self, page: Page, rendering: Rendering) -> None:
-        details = {"browser": {"engine": "chromium", "rendered_url": rendering.final_url,
-                               "tool": f"playwright via OrganWatch {__version__}"}}
+        details: dict[str, Any] = {"browser": {"engine": "chromium", "rendered_url": rendering.final_url,
+                                               "tool": f"playwright via OrganWatch {__version__}"}}
+        if rendering.refused:
+            details["browser"]["refused_requests"] = list(rendering.refused)
+        page.refused.extend(rendering.refused)
+        page.rendered_text = rendering.text
+        text = rendering.text.encode("utf-8") if rendering.text is not None else None
         for name, role, data in (("screenshot.png", "screenshot", rendering.screenshot),
                                  ("print.pdf", "pdf", rendering.pdf),
-                                 ("dom.html", "dom", rendering.dom.encode("utf-8") if rendering.dom else None)):
+                                 ("dom.html", "dom", rendering.dom.encode("utf-8") if rendering.dom else None),
+                                 ("rendered-text.txt", "rendered-text", text)):
             if data:
                 path = page.workdir / name
                 path.write_bytes(data)
@@ -193,11 +237,16 @@ class Capturer:
 
     def _fetch_media(self, page: Page, urls: list[str]) -> None:
         for number, url in enumerate(urls):
+            self._check_time(page.url, "fetching embedded media")
             folder = page.workdir / f"media-{number:04d}"
             folder.mkdir()
             try:
                 exchange = fetch(url, self.options.fetch, folder, client=self.client)
             except WebCaptureError as exc:
+                if exc.kind == "deadline":
+                    budget = current_deadline()
+                    raise deadline_error(page.url, budget[1] if budget else None,
+                                         f"fetching embedded media ({url})") from None
                 page.media_failures.append({"url": url, "reason": exc.reason})
                 continue
             if not 200 <= exchange.final.status < 300:
@@ -239,14 +288,15 @@ class Capturer:
                              "tool": {"name": "organwatch", "version": __version__, "method": METHOD},
                              "main_text_fingerprint": page.fingerprint,
                              "members": [m.to_json() for m in members],
-                             "media_failures": page.media_failures, **(event or {})})
+                             "media_failures": page.media_failures, "refused_requests": page.refused,
+                             "payload_sha256": hashlib.sha256(page.payload).hexdigest(), **(event or {})})
         return CaptureResult(page.url, set_id, final.status, page.exchange.final_url, tuple(members),
-                             page.fingerprint, tuple(page.media_failures))
+                             page.fingerprint, tuple(page.media_failures), tuple(page.refused))
 
     def capture(self, url: str) -> CaptureResult:
         """Capture one URL; errors become a failed result (one line), never a half-stored set."""
         try:
-            with self.workdir() as workdir:
+            with self.within_deadline(), self.workdir() as workdir:
                 page = self.fetch_page(url, workdir)
                 self.complete(page)
                 return self.store(page)

@@ -28,7 +28,7 @@ class EvidenceSource(Protocol):
     def captures(self, limit: int | None = None, offset: int = 0) -> Iterator[Capture]: ...
 
 EVENT = "capture_set"
-ROLES = ("http-exchange", "screenshot", "pdf", "dom", "media", "text-diff")
+ROLES = ("http-exchange", "screenshot", "pdf", "dom", "rendered-text", "media", "text-diff")
 
 
 @dataclass(frozen=True)

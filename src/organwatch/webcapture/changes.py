@@ -21,7 +21,7 @@ DEFAULT_STATUSES = ("changed", "gone")
 
 @dataclass(frozen=True)
 class Change:
-    """One recapture finding, with the diff of the main text when the page changed."""
+    """One recapture finding, with what changed and the diff of that text."""
 
     seq: int
     checked_at: str
@@ -33,6 +33,8 @@ class Change:
     diff: str | None
     added: int | None
     removed: int | None
+    #: For ``changed``: "main text", "other visible text" or "markup only".
+    what: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -68,5 +70,5 @@ def list_changes(case: Case, since: str | None = None,
         stats = entry.get("diff_stats") or {}
         found.append(Change(seq, checked, str(entry["status"]), str(entry.get("source_url")), entry.get("reason"),
                             entry.get("previous_set"), entry.get("new_set"), diff, stats.get("added"),
-                            stats.get("removed")))
+                            stats.get("removed"), entry.get("what_changed")))
     return found

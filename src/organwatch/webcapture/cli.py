@@ -50,6 +50,14 @@ UserAgent = Annotated[str, typer.Option("--user-agent", help="User-Agent header 
 Screenshot = Annotated[bool, typer.Option("--screenshot/--no-screenshot", help="Render in Chromium: full-page "
                                           "PNG with capture time, and the DOM after scripts ran.")]
 Note = Annotated[str | None, typer.Option(help="Why it was captured, what it is.")]
+Deadline = Annotated[int, typer.Option("--deadline", help="Seconds allowed for one URL in all (fetch, browser, "
+                                       "media); then it fails and the batch goes on.")]
+AllowPrivate = Annotated[bool, typer.Option("--allow-private-network", help="Also reach loopback, private and "
+                                            "link-local addresses (refused by default, at every redirect, media "
+                                            "item and browser request).")]
+AllowAddress = Annotated[list[str] | None, typer.Option("--allow-address", help="Allow one non-public address, "
+                                                        "network or address:port (e.g. 10.0.0.5:8080); repeatable.",
+                                                        show_default=False)]
 
 
 @contextmanager
@@ -68,15 +76,25 @@ def _open(case: Path | None) -> Case:
 
 
 def _options(max_size: str, timeout: int, user_agent: str, screenshot: bool, pdf: bool, media: bool,
-             note: str | None) -> CaptureOptions:
+             note: str | None, network: tuple[bool, list[str] | None, int]) -> CaptureOptions:
+    allow_private, allow_addresses, deadline = network
     try:
         limit = settings.parse_size(max_size)
     except ValueError as exc:
         err.print(f"error: --max-size: {escape(str(exc))}")
         raise typer.Exit(1) from None
-    fetch = FetchOptions(max_bytes=limit, timeout=float(timeout), user_agent=user_agent)
+    if deadline < 1:
+        err.print(f"error: --deadline must be at least 1 second, not {deadline}")
+        raise typer.Exit(1)
+    try:
+        fetch = FetchOptions(max_bytes=limit, timeout=float(timeout), user_agent=user_agent,
+                             allow_private_network=allow_private, allow_addresses=tuple(allow_addresses or ()))
+        fetch.policy  # noqa: B018 (parses --allow-address now, so a typo is one line before any URL)
+    except ValueError as exc:
+        err.print(f"error: {escape(str(exc))}")
+        raise typer.Exit(1) from None
     browser = BrowserOptions(pdf=pdf, timeout=float(timeout), user_agent=user_agent) if screenshot or pdf else None
-    return CaptureOptions(fetch=fetch, browser=browser, media=media, note=note)
+    return CaptureOptions(fetch=fetch, browser=browser, media=media, note=note, deadline=float(deadline))
 
 
 def _read_urls(path: Path) -> list[str]:
@@ -120,6 +138,9 @@ def capture(
     note: Note = None,
     max_size: MaxSize = "100MiB",
     timeout: Timeout = 30,
+    deadline: Deadline = 120,
+    allow_private_network: AllowPrivate = False,
+    allow_address: AllowAddress = None,
 ) -> None:
     """Capture web pages as evidence: the HTTP exchange (WARC), a full-page screenshot with the capture
     time, the DOM, optionally a PDF and embedded media, each hashed, logged and bound in one capture set.
@@ -131,7 +152,8 @@ def capture(
         err.print("error: give at least one URL, or --from-file with one URL per line")
         raise typer.Exit(1)
     opened = _open(case)
-    options = _options(max_size, timeout, user_agent, screenshot, pdf, media, note)
+    options = _options(max_size, timeout, user_agent, screenshot, pdf, media, note,
+                       (allow_private_network, allow_address, deadline))
 
     def show(result: CaptureResult) -> None:
         (out if result.ok else err).print(escape(result.line()))
@@ -156,9 +178,13 @@ def recapture(
     user_agent: UserAgent = DEFAULT_USER_AGENT,
     max_size: MaxSize = "100MiB",
     timeout: Timeout = 30,
+    deadline: Deadline = 120,
+    allow_private_network: AllowPrivate = False,
+    allow_address: AllowAddress = None,
 ) -> None:
-    """Fetch captured pages again and record, as evidence, whether each is unchanged, changed (with a text
-    diff; every version kept) or gone (404/410, DNS failure, redirect to the home page).
+    """Fetch captured pages again and record, as evidence, whether each is unchanged, changed (saying what:
+    main text, other visible text or markup only, with a text diff; every version kept) or gone (404/410,
+    DNS failure, redirect to the home page).
 
     Example: organwatch recapture --case mycase --all --changed-only
     """
@@ -166,7 +192,8 @@ def recapture(
         err.print("error: name capture ids to check again, or use --all")
         raise typer.Exit(1)
     opened = _open(case)
-    options = _options(max_size, timeout, user_agent, screenshot, False, False, None)
+    options = _options(max_size, timeout, user_agent, screenshot, False, False, None,
+                       (allow_private_network, allow_address, deadline))
 
     def show(result: RecaptureResult) -> None:
         (err if result.status == "failed" else out).print(escape(result.line()))
@@ -187,7 +214,7 @@ def changes(
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table for people, json for machines.")]
     = ListFormat.table,
 ) -> None:
-    """List the edits and deletions found by recapture, with text diffs of the main text.
+    """List the edits and deletions found by recapture: what changed, with text diffs.
 
     Example: organwatch changes --case mycase --since 2026-01-01 --format json
     """
@@ -200,7 +227,8 @@ def changes(
         return
     table = Table("checked (UTC)", "status", "URL", "detail", box=None)
     for change in found:
-        detail = change.reason or (f"+{change.added} -{change.removed} lines" if change.added is not None else "")
+        lines = f"+{change.added} -{change.removed} lines" if change.added is not None else ""
+        detail = change.reason or ", ".join(part for part in (change.what, lines) if part)
         table.add_row(change.checked_at[:19].replace("T", " "), change.status, escape(change.url), escape(detail))
     out.print(table)
     for change in found:

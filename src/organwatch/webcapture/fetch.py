@@ -14,6 +14,7 @@ import hashlib
 import socket
 import ssl
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,16 @@ import httpx
 from organwatch import __version__
 from organwatch.archive.captures import format_size
 from organwatch.archive.log import utc_now
-from organwatch.webcapture.errors import WebCaptureError
+from organwatch.webcapture.errors import WebCaptureError, deadline_error
+from organwatch.webcapture.netguard import (
+    OPT_IN_HINT,
+    DeadlineExceeded,
+    GuardedTransport,
+    NetworkPolicy,
+    RefusedDestination,
+    current_deadline,
+    refused_in,
+)
 from organwatch.webcapture.warcwrite import ExchangeWriter, open_warc
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -47,6 +57,15 @@ class FetchOptions:
     trust_env: bool = True
     #: A custom httpx transport: the seam for tests of failures no loopback server can produce.
     transport: httpx.BaseTransport | None = None
+    #: Reach loopback, private, link-local and other non-public addresses (refused by default).
+    allow_private_network: bool = False
+    #: Non-public addresses, networks or address:port pairs allowed all the same (e.g. ``10.0.0.5:8080``).
+    allow_addresses: tuple[str, ...] = ()
+
+    @property
+    def policy(self) -> NetworkPolicy:
+        """Which destinations every hop, media item and browser request may reach."""
+        return NetworkPolicy(self.allow_private_network, self.allow_addresses)
 
 
 @dataclass(frozen=True)
@@ -115,13 +134,25 @@ def check_url(url: str) -> httpx.URL:
 
 
 def make_client(options: FetchOptions) -> httpx.Client:
-    """An httpx client that never follows redirects by itself (each hop must be recorded)."""
+    """An httpx client that never follows redirects by itself (each hop must be recorded).
+
+    Direct connections go through :class:`GuardedTransport` (destination checked and pinned, the
+    URL's deadline enforced); through a proxy from the environment the host is checked as written.
+    """
     timeout = httpx.Timeout(options.timeout)
     common: dict[str, Any] = {"timeout": timeout, "follow_redirects": False,
                               "headers": {"User-Agent": options.user_agent}}
     if options.transport is not None:
         return httpx.Client(transport=options.transport, **common)
-    return httpx.Client(verify=options.verify, trust_env=options.trust_env, **common)
+    transport = GuardedTransport(options.policy, verify=options.verify, trust_env=options.trust_env)
+    return httpx.Client(transport=transport, verify=options.verify, trust_env=options.trust_env, **common)
+
+
+def refused_error(url: str, at: str, refused: RefusedDestination) -> WebCaptureError:
+    """The one line for a destination the network policy refused."""
+    where = "" if at == url else f" (redirected to {at})"
+    return WebCaptureError(url, "refused", f"refused{where}: {refused.reason}, not on the public internet; "
+                           f"nothing stored ({OPT_IN_HINT})")
 
 
 def fetch(url: str, options: FetchOptions, workdir: Path, *, client: httpx.Client | None = None,
@@ -151,10 +182,14 @@ def _follow(client: httpx.Client, parsed: httpx.URL, url: str, options: FetchOpt
             exchange: Exchange) -> None:
     request = client.build_request("GET", parsed)
     seen: list[str] = []
+    policy = options.policy
     while True:
         seen.append(str(request.url))
         try:
+            policy.check_url(request.url)
             response = client.send(request, stream=True)
+        except RefusedDestination as exc:
+            raise refused_error(url, str(request.url), exc) from None
         except httpx.HTTPError as exc:
             raise _explain(url, str(request.url), exc) from None
         try:
@@ -180,11 +215,14 @@ def _record(response: httpx.Response, options: FetchOptions, warc: ExchangeWrite
         raise WebCaptureError(url, "too-large", f"the server announces {format_size(int(announced))}, over the "
                               f"{format_size(options.max_bytes)} limit (raise --max-size to capture it); "
                               "nothing stored")
+    deadline = current_deadline()
     with tempfile.TemporaryFile() as body:
         digest = hashlib.sha256()
         size = 0
         try:
             for chunk in response.iter_raw(_CHUNK):
+                if deadline is not None and time.monotonic() > deadline[0]:
+                    raise deadline_error(url, deadline[1], f"downloading {response.request.url}")
                 size += len(chunk)
                 if size > options.max_bytes:
                     raise WebCaptureError(url, "too-large", f"response passed the {format_size(options.max_bytes)}"
@@ -244,6 +282,12 @@ def _explain(url: str, at: str, exc: httpx.HTTPError) -> WebCaptureError:
     """Turn an httpx error into one line saying what went wrong and what to try."""
     where = "" if at == url else f" (at {at})"
     chain = _causes(exc)
+    refused = refused_in(exc)
+    if refused is not None:
+        return refused_error(url, at, refused)
+    if any(isinstance(c, DeadlineExceeded) for c in chain):
+        budget = current_deadline()
+        return deadline_error(url, budget[1] if budget else None, f"fetching {at}")
     if any(isinstance(c, socket.gaierror) for c in chain) or "Name or service not known" in str(exc):
         return WebCaptureError(url, "dns", f"host name not found (DNS failure){where}; check the address")
     cert_error = next((c for c in chain if isinstance(c, ssl.SSLCertVerificationError)), None)

@@ -2,9 +2,13 @@
 
 Each check logs a ``recapture`` event with its time and one status:
 
-- ``unchanged``: same main-text fingerprint (see :mod:`.maintext`; ads and clocks do not count);
-- ``changed``: a new capture set is stored (every version is kept) and the unified diff of the main
-  text goes in the event, or into its own small capture when long;
+- ``unchanged``: the same response body (and, when both versions were rendered, the same text in
+  the browser);
+- ``changed``: the response differs. The event says what differs (``what_changed``): ``main text``,
+  ``other visible text`` (text a reader sees outside the main text, read from the markup or, when
+  both versions were rendered, from the browser) or ``markup only``; a new capture set is stored
+  (every version is kept) and the unified diff of that text goes in the event, or into its own
+  small capture when long;
 - ``gone``: HTTP 404, 410 or 451, a host name that no longer resolves, or a redirect to the home page;
 - ``failed``: the check itself failed (timeout, refused connection, server error): nothing is
   concluded about the page.
@@ -17,6 +21,7 @@ the event alone (with the new response's details), which keeps a daily watch sma
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +32,7 @@ from organwatch.errors import OrganWatchError
 from organwatch.webcapture.capture import CaptureOptions, Capturer, Page
 from organwatch.webcapture.captureset import latest_sets, member
 from organwatch.webcapture.errors import WebCaptureError
-from organwatch.webcapture.maintext import diff_stats, fingerprint, text_diff
+from organwatch.webcapture.maintext import diff_stats, fingerprint, normalise, text_diff, visible_text
 from organwatch.webcapture.warcwrite import final_response
 
 if TYPE_CHECKING:
@@ -49,6 +54,12 @@ class Previous:
     fingerprint: str
     text: str | None
     captured_at: str
+    #: SHA-256 of the response body as read (content-decoded), the first thing compared.
+    payload_sha256: str = ""
+    #: All visible text, read from the markup (None when the body is not HTML).
+    visible: str | None = None
+    #: The text the browser showed (``innerText``) when that version was rendered.
+    rendered: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,12 +74,14 @@ class RecaptureResult:
     def line(self) -> str:
         """One line for people."""
         detail = f" ({self.reason})" if self.reason else ""
+        what = f" ({self.event['what_changed']})" if self.event.get("what_changed") else ""
         added, removed = self.event.get("diff_stats", {}).get("added"), self.event.get("diff_stats", {}).get("removed")
         diff = f" +{added} -{removed} lines" if added is not None else ""
-        return f"{self.status:<9} {self.url}{diff}{detail}"
+        return f"{self.status:<9} {self.url}{diff}{what}{detail}"
 
 
-def _previous_from_capture(case: Case, capture_id: str, url: str, set_ref: str, max_bytes: int) -> Previous:
+def _previous_from_capture(case: Case, capture_id: str, url: str, set_ref: str, max_bytes: int,
+                           event: dict[str, Any] | None = None) -> Previous:
     capture = case.capture(capture_id)
     path = case.blob_path(capture.id)
     if capture.media_type == "application/warc":
@@ -77,7 +90,13 @@ def _previous_from_capture(case: Case, capture_id: str, url: str, set_ref: str, 
         with open(path, "rb") as fh:
             payload, content_type = fh.read(max_bytes), capture.media_type
     fp, text = fingerprint(payload, content_type, url)
-    return Previous(url, set_ref, capture.id, fp, text, capture.captured_at)
+    rendered = None
+    rendered_id = member(event, "rendered-text") if event else None
+    if rendered_id is not None:
+        with open(case.blob_path(rendered_id), "rb") as fh:
+            rendered = fh.read(max_bytes).decode("utf-8", "replace")
+    return Previous(url, set_ref, capture.id, fp, text, capture.captured_at, hashlib.sha256(payload).hexdigest(),
+                    visible_text(payload, content_type), rendered)
 
 
 def targets(case: Case, refs: Iterable[str], all_pages: bool, max_bytes: int) -> list[Previous]:
@@ -88,7 +107,7 @@ def targets(case: Case, refs: Iterable[str], all_pages: bool, max_bytes: int) ->
         for url, event in sets.items():
             exchange = member(event, "http-exchange")
             if exchange:
-                chosen[url] = _previous_from_capture(case, exchange, url, event["capture_set"], max_bytes)
+                chosen[url] = _previous_from_capture(case, exchange, url, event["capture_set"], max_bytes, event)
     for ref in refs:
         capture = case.capture(ref)
         obs = next((o for o in capture.observations if o.extra and o.extra.get("capture_set")), None)
@@ -99,7 +118,8 @@ def targets(case: Case, refs: Iterable[str], all_pages: bool, max_bytes: int) ->
             found = sets.get(url)
             found_exchange = member(found, "http-exchange") if found else None
             if found and found_exchange:
-                chosen[url] = _previous_from_capture(case, found_exchange, url, found["capture_set"], max_bytes)
+                chosen[url] = _previous_from_capture(case, found_exchange, url, found["capture_set"], max_bytes,
+                                                     found)
                 continue
         source = next((o.source_url for o in capture.observations if o.source_url), None)
         if not source or not source.startswith(("http://", "https://")):
@@ -121,7 +141,8 @@ def _home_redirect(page: Page) -> bool:
     return home and requested.path not in ("", "/") and final.path != requested.path
 
 
-def _classify(previous: Previous, page: Page) -> tuple[str, str | None]:
+def _classify(page: Page) -> tuple[str, str] | None:
+    """``gone`` or ``failed`` with the reason, or None when the page answered and must be compared."""
     status = page.exchange.final.status
     if status in GONE_STATUSES:
         return "gone", f"HTTP {status}"
@@ -129,9 +150,44 @@ def _classify(previous: Previous, page: Page) -> tuple[str, str | None]:
         return "gone", f"redirected to the home page {page.exchange.final_url}"
     if status >= 500:
         return "failed", f"HTTP {status} (server error: nothing concluded)"
-    if page.fingerprint == previous.fingerprint:
-        return "unchanged", None
-    return "changed", None
+    return None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What differs between two versions of a page, and the text diff that shows it (if any)."""
+
+    what: str | None  # "main text", "other visible text", "markup only", or None: unchanged
+    flags: dict[str, bool | None]
+    old_text: str | None = None
+    new_text: str | None = None
+
+
+def compare(previous: Previous, page: Page) -> Comparison:
+    """Compare the response bodies, then say what differs, the most telling first.
+
+    Main text first (what the article says); then any other text a reader sees, read from the
+    markup and, when both versions were rendered, the browser's own text (which includes what
+    scripts wrote); else, when only the bytes differ, the markup alone.
+    """
+    new_visible = visible_text(page.payload, page.content_type)
+    rendered_pair = previous.rendered is not None and page.rendered_text is not None
+    flags: dict[str, bool | None] = {
+        "response": hashlib.sha256(page.payload).hexdigest() != previous.payload_sha256,
+        "main_text": page.fingerprint != previous.fingerprint,
+        "visible_text": (new_visible or "") != (previous.visible or ""),
+        "rendered_text": (normalise(previous.rendered or "") != normalise(page.rendered_text or "")
+                          if rendered_pair else None)}
+    if flags["main_text"]:
+        return Comparison("main text", flags, previous.text or "", page.main_text or "")
+    if flags["rendered_text"]:
+        return Comparison("other visible text", flags, normalise(previous.rendered or ""),
+                          normalise(page.rendered_text or ""))
+    if flags["visible_text"]:
+        return Comparison("other visible text", flags, previous.visible or "", new_visible or "")
+    if flags["response"]:
+        return Comparison("markup only", flags)
+    return Comparison(None, flags)
 
 
 def recapture(case: Case, refs: Iterable[str] = (), *, all_pages: bool = False, changed_only: bool = False,
@@ -159,26 +215,43 @@ def _check(case: Case, capturer: Capturer, previous: Previous, changed_only: boo
             "previous_captured_at": previous.captured_at}
     checked_at = utc_now()
     try:
-        with capturer.workdir() as workdir:
+        with capturer.within_deadline(), capturer.workdir() as workdir:
             page = capturer.fetch_page(previous.url, workdir)
-            status, reason = _classify(previous, page)
+            classified = _classify(page)
+            completed = False
+            comparison: Comparison | None = None
+            if classified is None:
+                same_body = hashlib.sha256(page.payload).hexdigest() == previous.payload_sha256
+                if not (changed_only and same_body):  # rendered now: its text is compared too
+                    capturer.complete(page)
+                    completed = True
+                comparison = compare(previous, page)
+                status, reason = ("changed" if comparison.what else "unchanged"), None
+            else:
+                status, reason = classified
             event: dict[str, Any] = {**base, "checked_at": checked_at, "status": status, "reason": reason,
                                      "http_status": page.exchange.final.status, "final_url": page.exchange.final_url,
                                      "new_fingerprint": page.fingerprint, "new_set": None, "new_capture": None}
             extra_files: list[tuple[Path, str]] = []
-            if status == "changed":
-                diff = text_diff(previous.text or "", page.main_text or "", f"{previous.url} ({previous.captured_at})",
+            if comparison is not None:
+                event["previous_payload_sha256"] = previous.payload_sha256
+                event["new_payload_sha256"] = hashlib.sha256(page.payload).hexdigest()
+                event["differs"] = comparison.flags
+            if comparison is not None and comparison.what is not None:
+                event["what_changed"] = comparison.what
+            if comparison is not None and comparison.old_text is not None and comparison.new_text is not None:
+                diff = text_diff(comparison.old_text, comparison.new_text, f"{previous.url} ({previous.captured_at})",
                                  f"{page.url} ({page.captured_at})")
                 added, removed = diff_stats(diff)
                 event["diff_stats"] = {"added": added, "removed": removed}
                 if len(diff) <= INLINE_DIFF_CHARS:
                     event["diff"] = diff
                 else:
-                    diff_path = workdir / "main-text.diff"
+                    diff_path = workdir / "text.diff"
                     diff_path.write_text(diff, encoding="utf-8")
                     extra_files.append((diff_path, "text-diff"))
             if not changed_only or status in ("changed", "gone"):
-                if status in ("changed", "unchanged"):
+                if status in ("changed", "unchanged") and not completed:
                     capturer.complete(page)
                 stored = capturer.store(page, event={"recapture_of": previous.set_ref}, extra_files=extra_files)
                 event["new_set"] = stored.capture_set
