@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlean
+
 from organwatch import __version__, settings
 from organwatch.archive import signing
 from organwatch.archive.blobs import BlobStore
@@ -156,7 +158,15 @@ class Case:
         self.log = EvidenceLog(root / "log")
         self.keys_dir = root / "keys"
         self.store = SQLiteStore(root / DB_FILE)
-        self.store.migrate()
+        #: Why the index cannot be opened (a damaged organwatch.db), or None; see ``rebuild_index``.
+        self.index_damage: str | None = None
+        try:
+            self.store.migrate()
+        except sqlean.DatabaseError as exc:
+            self.index_damage = str(exc)
+        #: How long writers wait for another process's case lock (None: until it is free), and whom to tell.
+        self.lock_wait: float | None = None
+        self.on_lock_wait: Callable[[str], None] | None = None
         self._embedder: Embedder | None = None
 
     # -- writing ---------------------------------------------------------------------------------
@@ -166,7 +176,8 @@ class Case:
         """Exclusive access to append evidence events (recovers an interrupted write first)."""
         private = signing.load_private_key(self.keys_dir)
         with LogWriter(self.root, self.store, self.log, self.blobs, private,
-                       settings.get("ORGANWATCH_SYNC") == "batch") as writer:
+                       settings.get("ORGANWATCH_SYNC") == "batch", wait=self.lock_wait,
+                       on_wait=self.on_lock_wait) as writer:
             yield writer
 
     def default_captured_by(self) -> str:
@@ -177,8 +188,11 @@ class Case:
             on_result: Callable[[AddResult], None] | None = None, max_size: int | None = None,
             batch_size: int | None = None, text: bool = False, extract: bool = False,
             on_text: Callable[[TextResult], None] | None = None,
-            on_extract: Callable[[ExtractResult], None] | None = None) -> AddSummary:
+            on_extract: Callable[[ExtractResult], None] | None = None,
+            follow_links: bool = False) -> AddSummary:
         """Add files and folders (recursively); see :mod:`organwatch.archive.captures`.
+
+        Symbolic links leaving an added folder are refused unless ``follow_links``.
 
         With ``text=True`` each committed batch of new captures goes through the text stage too, and
         with ``extract=True`` as well their documents through the extract stage.
@@ -196,7 +210,7 @@ class Case:
         return add_paths(self, paths, meta,
                          max_size=max_size or settings.get("ORGANWATCH_MAX_FILE_SIZE"),
                          batch_size=batch_size or settings.get("ORGANWATCH_BATCH_SIZE"),
-                         on_result=on_result, after_commit=after_commit)
+                         on_result=on_result, after_commit=after_commit, follow_links=follow_links)
 
     def text_stage(self) -> TextStage:
         """The text stage bound to this case, keeping its full-text index in step."""
@@ -371,10 +385,15 @@ class Case:
         return self.blobs.path(capture_id)
 
     def log_entries(self) -> Iterator[dict[str, Any]]:
-        """Every complete log entry, parsed, in log order (streams)."""
+        """Every complete log entry, parsed, in log order (streams); damaged lines are left to ``verify``."""
         for line in iter_lines(self.log.entries_path):
             if line.complete:
-                yield json.loads(line.data)
+                try:
+                    entry = json.loads(line.data)
+                except (ValueError, UnicodeDecodeError):
+                    continue
+                if isinstance(entry, dict):
+                    yield entry
 
     def tree_heads(self) -> list[dict[str, Any]]:
         """Every signed tree head in the log."""
@@ -384,11 +403,23 @@ class Case:
         """Fingerprint of this case's public key: publish it so others can check bundles."""
         return signing.key_id(signing.load_public_key(self.keys_dir))
 
-    def verify(self) -> Any:
+    def verify(self, *, expect_key: str | None = None, witnesses: Iterable[Any] = ()) -> Any:
         """Check every blob, entry, signature and index row; see :mod:`organwatch.archive.verify`."""
         from organwatch.archive.verify import verify_case
 
-        return verify_case(self)
+        return verify_case(self, expect_key=expect_key, witnesses=list(witnesses))
+
+    def current_head(self) -> dict[str, Any]:
+        """The last signed tree head, checked against the entries, to publish; see :mod:`organwatch.archive.heads`."""
+        from organwatch.archive.heads import current_head
+
+        return current_head(self)
+
+    def rebuild_index(self, progress: Callable[[str], None] | None = None) -> Any:
+        """Rebuild organwatch.db from the log and the blobs; see :mod:`organwatch.archive.rebuild`."""
+        from organwatch.archive.rebuild import rebuild_index
+
+        return rebuild_index(self, progress)
 
     def bundle(self, out: Path, capture_refs: Iterable[str] | None = None) -> Any:
         """Export originals, entries, proofs and the public key; see :mod:`organwatch.archive.bundle`."""

@@ -30,7 +30,8 @@ def rows_for_entry(seq: int, entry: dict[str, Any], leaf_hex: str) -> dict[str, 
         "log_entries": [(seq, kind, leaf_hex, entry.get("time"), capture)],
     }
     if kind == "capture":
-        rows["captures"] = [(capture, entry["size"], entry["media_type"], seq, entry["captured_at"])]
+        # .get: verify runs this on entries that may have been damaged; the writer always has all three.
+        rows["captures"] = [(capture, entry.get("size"), entry.get("media_type"), seq, entry.get("captured_at"))]
     if kind in ("capture", "observation"):
         values = [entry.get(f) for f in OBSERVATION_FIELDS]
         for name in _JSON_FIELDS:
