@@ -171,3 +171,23 @@ def rebuild_index(case: Case, progress: Callable[[str], None] | None = None) -> 
     extracted = case.extract()
     report.mentions, report.quotes = extracted.mentions, extracted.quotes
     return report
+
+
+def index_problem(case: Case) -> str | None:
+    """Why the case's index cannot answer questions (damaged, or missing while the log is not), or None."""
+    import sqlean
+
+    db = case.store.path
+    hint = f"rebuild it from the log and the blobs with `organwatch rebuild-index --case {case.root}`"
+    if case.index_damage:
+        return f"{db}: the case index is damaged ({case.index_damage}); {hint}"
+    try:
+        with case.store.view() as conn:
+            state = conn.execute("SELECT size FROM log_state").fetchone()
+            heads = int(conn.execute("SELECT count(*) FROM tree_heads").fetchone()[0])
+    except sqlean.DatabaseError as exc:
+        return f"{db}: the case index is damaged ({exc}); {hint}"
+    if (state is None or not state[0]) and heads == 0 and any(
+            line.complete for line in iter_lines(case.log.heads_path)):
+        return f"{db}: the case index is missing or empty although the log holds signed evidence; {hint}"
+    return None
