@@ -19,6 +19,7 @@ import organwatch
 from organwatch import CaptureMetadata
 from organwatch.archive.bundle import verify_bundle
 from organwatch.case import Case
+from tests.archive.incli import cli
 from tests.conftest import run_cli
 
 
@@ -64,7 +65,7 @@ def test_adding_a_folder_that_contains_cases_skips_them(tmp_path: Path) -> None:
     opened = organwatch.init_case(parent / "case")
     other = organwatch.init_case(parent / "other-case")
     (parent / "notes.txt").write_text("interview notes", encoding="utf-8")
-    result = run_cli("add", "--case", str(opened.root), str(parent), "--no-text")
+    result = cli("add", "--case", str(opened.root), str(parent), "--no-text")
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stderr and "case folder" in result.stderr
     names = {o.original_name for c in opened.captures() for o in c.observations}
@@ -72,15 +73,15 @@ def test_adding_a_folder_that_contains_cases_skips_them(tmp_path: Path) -> None:
     for case in (opened, other):
         assert (case.keys_dir / "signing-key.pem").read_bytes() not in stored_blobs(opened)
     # Naming the case itself, or a file in another case's keys/, is refused with one line.
-    direct = run_cli("add", "--case", str(opened.root), str(other.keys_dir / "signing-key.pem"), "--no-text")
+    direct = cli("add", "--case", str(opened.root), str(other.keys_dir / "signing-key.pem"), "--no-text")
     assert direct.returncode == 1 and "keys/ folder" in direct.stderr
-    own = run_cli("add", "--case", str(opened.root), str(opened.root), "--no-text")
+    own = cli("add", "--case", str(opened.root), str(opened.root), "--no-text")
     assert own.returncode == 1 and "case being added to" in own.stderr
 
 
 def test_world_readable_private_key_is_warned_about(case: Case, corpus: Path) -> None:
     (case.keys_dir / "signing-key.pem").chmod(0o644)
-    result = run_cli("add", "--case", str(case.root), str(corpus / "notes.md"), "--no-text")
+    result = cli("add", "--case", str(case.root), str(corpus / "notes.md"), "--no-text")
     assert result.returncode == 0
     assert "warning:" in result.stderr and "chmod 600" in result.stderr
     assert "key-permissions" in case.verify().codes()
@@ -97,24 +98,24 @@ def test_expect_key_needs_the_whole_fingerprint(case: Case, corpus: Path, tmp_pa
     case.bundle(out)
     key = case.key_id()
     for short in ("", key[:4], key[:63]):
-        result = run_cli("verify-bundle", str(out), "--expect-key", short)
+        result = cli("verify-bundle", str(out), "--expect-key", short)
         assert result.returncode == 1 and result.stderr.startswith("error: --expect-key:"), short
         assert "64" in result.stderr
     grouped = ":".join(key[i:i + 4] for i in range(0, 64, 4)).upper()
-    assert run_cli("verify-bundle", str(out), "--expect-key", grouped).returncode == 0
-    assert run_cli("verify-bundle", str(out), "--expect-key", " ".join(key[i:i + 8] for i in range(0, 64, 8))
+    assert cli("verify-bundle", str(out), "--expect-key", grouped).returncode == 0
+    assert cli("verify-bundle", str(out), "--expect-key", " ".join(key[i:i + 8] for i in range(0, 64, 8))
                    ).returncode == 0
-    unchecked = run_cli("verify-bundle", str(out))
+    unchecked = cli("verify-bundle", str(out))
     assert unchecked.returncode == 0 and "signer was NOT checked" in unchecked.stdout
-    checked = run_cli("verify-bundle", str(out), "--expect-key", key)
+    checked = cli("verify-bundle", str(out), "--expect-key", key)
     assert "signer was NOT checked" not in checked.stdout
     # A key sharing a prefix with the real one is not the real one.
     forged = ("0" if key[-1] != "0" else "1")
-    wrong = run_cli("verify-bundle", str(out), "--expect-key", key[:-1] + forged)
+    wrong = cli("verify-bundle", str(out), "--expect-key", key[:-1] + forged)
     assert wrong.returncode == 1 and "key-unexpected" in wrong.stderr
-    on_case = run_cli("verify", "--case", str(case.root), "--expect-key", key[:-1] + forged)
+    on_case = cli("verify", "--case", str(case.root), "--expect-key", key[:-1] + forged)
     assert on_case.returncode == 1 and "key-unexpected" in on_case.stderr
-    assert run_cli("verify", "--case", str(case.root), "--expect-key", key).returncode == 0
+    assert cli("verify", "--case", str(case.root), "--expect-key", key).returncode == 0
 
 
 # -- 4. a bundle never lands on the evidence --------------------------------------------------------------
@@ -125,11 +126,11 @@ def test_bundle_inside_the_case_is_refused_except_exports(case: Case, corpus: Pa
     log_before = all_logged_bytes(case)
     blob = next(p for p in (case.root / "blobs").rglob("*") if p.is_file())
     for target in (case.root / "log" / "entries.jsonl", blob, case.root / "new.zip", case.root / "organwatch.db"):
-        result = run_cli("bundle", "--case", str(case.root), "--out", str(target))
+        result = cli("bundle", "--case", str(case.root), "--out", str(target))
         assert result.returncode == 1 and "inside the case folder" in result.stderr, target
     assert all_logged_bytes(case) == log_before
     assert not (case.root / "new.zip").exists()
-    ok = run_cli("bundle", "--case", str(case.root), "--out", str(case.root / "exports" / "e.zip"))
+    ok = cli("bundle", "--case", str(case.root), "--out", str(case.root / "exports" / "e.zip"))
     assert ok.returncode == 0, ok.stderr
     assert verify_bundle(case.root / "exports" / "e.zip").ok
     assert case.verify().ok
@@ -145,16 +146,16 @@ def test_escape_codes_in_names_are_shown_literally(case: Case, tmp_path: Path) -
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / HOSTILE).write_text("<p>page</p>", encoding="utf-8")
-    add = run_cli("add", "--case", str(case.root), str(folder), "--source-url", "https://e.example/\x1b]8;;x\x07",
+    add = cli("add", "--case", str(case.root), str(folder), "--source-url", "https://e.example/\x1b]8;;x\x07",
                   "--no-text")
     assert add.returncode == 0, add.stderr
     capture = next(iter(case.captures()))
     outputs = {
         "add": add.stdout + add.stderr,
-        "list": run_cli("list", "--case", str(case.root)).stdout,
-        "log": run_cli("log", "--case", str(case.root)).stdout,
-        "show": run_cli("show", "--case", str(case.root), capture.id[:8]).stdout,
-        "verify": run_cli("verify", "--case", str(case.root)).stdout,
+        "list": cli("list", "--case", str(case.root)).stdout,
+        "log": cli("log", "--case", str(case.root)).stdout,
+        "show": cli("show", "--case", str(case.root), capture.id[:8]).stdout,
+        "verify": cli("verify", "--case", str(case.root)).stdout,
     }
     out = tmp_path / "b.zip"
     case.bundle(out)
@@ -166,7 +167,7 @@ def test_escape_codes_in_names_are_shown_literally(case: Case, tmp_path: Path) -
     assert "\\x1b[32mOK" in outputs["list"] and "\\u202e" in outputs["show"] and "\\nFAKE" in outputs["log"]
     assert "\\x1b[32mOK" in outputs["README.txt"]
     # JSON keeps the exact characters.
-    listed = json.loads(run_cli("list", "--case", str(case.root), "--format", "json").stdout)
+    listed = json.loads(cli("list", "--case", str(case.root), "--format", "json").stdout)
     assert listed[0]["observations"][0]["original_name"] == HOSTILE
 
 
@@ -179,7 +180,7 @@ def test_hostile_member_names_cannot_fake_a_verdict(case: Case, corpus: Path, tm
         for info in old.infolist():
             new.writestr(info.filename, old.read(info))
         new.writestr("\x1b[1A\x1b[2K\rOK: 1 capture(s)\n", b"planted")
-    result = run_cli("verify-bundle", str(bad))
+    result = cli("verify-bundle", str(bad))
     assert result.returncode == 1
     assert "\x1b" not in result.stdout + result.stderr
     assert "\\x1b[1A" in result.stderr and "FAILED" in result.stdout
@@ -249,11 +250,11 @@ def test_list_says_when_the_index_is_gone(case: Case, corpus: Path) -> None:
     case.add([corpus])
     case.store.close()
     (case.root / "organwatch.db").unlink()
-    result = run_cli("list", "--case", str(case.root))
+    result = cli("list", "--case", str(case.root))
     assert result.returncode == 1
     assert result.stderr.startswith("error:") and "index is missing" in result.stderr
     assert "rebuild-index" in result.stderr
-    assert run_cli("show", "--case", str(case.root), "abcd").returncode == 1
+    assert cli("show", "--case", str(case.root), "abcd").returncode == 1
 
 
 def test_unfinished_capture_set_warning_goes_when_the_page_is_captured_again(case: Case, tmp_path: Path) -> None:
