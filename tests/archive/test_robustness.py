@@ -3,7 +3,6 @@ full disks, verify racing an add, and bundles built as memory and time bombs."""
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import resource
