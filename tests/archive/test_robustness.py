@@ -246,19 +246,31 @@ def test_manifest_bomb_is_refused_with_bounded_memory(small_case: Path, tmp_path
 
 
 def test_directory_repeating_one_member_is_refused_before_inflating(tmp_path: Path) -> None:
-    base = tmp_path / "one.zip"
-    with zipfile.ZipFile(base, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("originals/" + "ab" * 32, b"\0" * (64 * 1024 * 1024))
+    case = organwatch.init_case(tmp_path / "case")
+    zeros = tmp_path / "zeros.bin"
+    zeros.write_bytes(b"\0" * (16 * 1024 * 1024))  # deflates to ~16 KiB; 10,000 copies would be 160 GiB to hash
+    case.add([zeros])
+    base = case.bundle(tmp_path / "one.zip").path
     raw = base.read_bytes()
     eocd = raw.rindex(b"PK\x05\x06")
-    cd_size, cd_offset = struct.unpack("<II", raw[eocd + 12: eocd + 20])
-    record = raw[cd_offset: cd_offset + cd_size]
+    count, cd_size, cd_offset = struct.unpack("<HII", raw[eocd + 10: eocd + 20])
+    directory = raw[cd_offset: cd_offset + cd_size]
+    # Split the central directory into records, then repeat the one of the original.
+    at = 0
+    records = []
+    while at < len(directory):
+        name_len, extra_len, comment_len = struct.unpack("<HHH", directory[at + 28: at + 34])
+        end = at + 46 + name_len + extra_len + comment_len
+        records.append(directory[at:end])
+        at = end
+    original = next(r for r in records if b"originals/" in r)
     copies = 10_000
-    directory = record * copies
-    end = bytearray(raw[eocd:])
-    struct.pack_into("<HHII", end, 8, copies, copies, len(directory), cd_offset)
+    new_directory = directory + original * copies
+    end_record = bytearray(raw[eocd:])
+    struct.pack_into("<HHII", end_record, 8, count + copies, count + copies, len(new_directory), cd_offset)
     bomb = tmp_path / "repeat.zip"
-    bomb.write_bytes(raw[:cd_offset] + directory + bytes(end))
+    bomb.write_bytes(raw[:cd_offset] + new_directory + bytes(end_record))
+    assert bomb.stat().st_size < 2_000_000
     codes, peak, seconds = check_bomb(bomb)
     assert "member-duplicated" in codes
     assert peak < 500 * 1024**2
