@@ -21,7 +21,7 @@ from organwatch import CaptureMetadata
 from organwatch.archive.bundle import verify_bundle
 from organwatch.case import Case
 from tests.archive.incli import cli
-from tests.archive.test_crash_and_concurrency import make_files, start_add
+from tests.archive.test_crash_and_concurrency import make_files
 
 PAGE = ("<html><head><title>Provincial transplant centre</title></head><body><p>Dr Wang Lijun of the "
         "Jinzhou Public Security Bureau said the centre performed 1,200 liver transplants in 2006.</p>"
@@ -189,23 +189,29 @@ def test_full_disk_during_add_and_bundle(tmp_path: Path) -> None:
 # -- 6. verify while adds run ---------------------------------------------------------------------------------------
 
 
+def start_plain_add(case: Path, folder: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ORGANWATCH_BATCH_SIZE": "1", "ORGANWATCH_SYNC": "off", "ORGANWATCH_PROGRESS": "none"}
+    return subprocess.Popen([sys.executable, "-m", "organwatch", "add", "--case", str(case), str(folder), "--no-text"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 @pytest.mark.slow
 def test_verify_during_two_adds_reports_no_tampering(tmp_path: Path) -> None:
     case = organwatch.init_case(tmp_path / "case").root
-    one = make_files(tmp_path / "one", 80, size=30_000, tag="a")
-    two = make_files(tmp_path / "two", 80, size=30_000, tag="b")
-    adds = [start_add(case, one, batch=2), start_add(case, two, batch=3)]
+    one = make_files(tmp_path / "one", 150, size=200, tag="a")
+    two = make_files(tmp_path / "two", 150, size=200, tag="b")
+    adds = [start_plain_add(case, one), start_plain_add(case, two)]
     runs = 0
     errors = []
-    while any(p.poll() is None for p in adds) and runs < 60:
+    while any(p.poll() is None for p in adds) and runs < 200:
         report = Case(case).verify()
         runs += 1
         errors += [str(f) for f in report.errors]
     for proc in adds:
         proc.communicate(timeout=300)
         assert proc.returncode == 0
-    assert runs >= 3, "the adds finished before verify could race them: make them slower"
-    assert errors == []
+    assert runs >= 5, "the adds finished before verify could race them: make them slower"
+    assert errors == [], f"{len(errors)} errors in {runs} verify runs: {errors[:3]}"
     assert Case(case).verify().findings == []
 
 
