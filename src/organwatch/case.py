@@ -21,6 +21,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlean
+
 from organwatch import settings
 from organwatch.archive import signing
 from organwatch.archive.captures import AddResult, AddSummary, CaptureMetadata
@@ -67,18 +69,26 @@ class Case:
             raise CaseError(f"{root}: case format {case_format} is newer than this OrganWatch; upgrade it")
         self.name: str = self.config.get("case", {}).get("name", root.name)
         self.store: Store = open_store(root, self.config)
-        self.store.migrate()
+        #: Why the index cannot be opened (a damaged organwatch.db), or None; see ``rebuild_index``.
+        self.index_damage: str | None = None
+        try:
+            self.store.migrate()
+        except sqlean.DatabaseError as exc:
+            self.index_damage = str(exc)
         self.archive = Archive(root, self.store, self.name)
         self.blobs = self.archive.blobs
         self.log = self.archive.log
         self.keys_dir = self.archive.keys_dir
+        #: How long writers wait for another process's case lock (None: until it is free), and whom to tell.
+        self.lock_wait: float | None = None
+        self.on_lock_wait: Callable[[str], None] | None = None
         self._embedder: Embedder | None = None
 
     # -- writing ---------------------------------------------------------------------------------
 
     def writer(self) -> AbstractContextManager[LogWriter]:
         """Exclusive access to append evidence events (recovers an interrupted write first)."""
-        return self.archive.writer()
+        return self.archive.writer(wait=self.lock_wait, on_wait=self.on_lock_wait)
 
     def default_captured_by(self) -> str:
         """Who is recorded as capturing when nobody is named."""
@@ -88,8 +98,11 @@ class Case:
             on_result: Callable[[AddResult], None] | None = None, max_size: int | None = None,
             batch_size: int | None = None, text: bool = False, extract: bool = False,
             on_text: Callable[[TextResult], None] | None = None,
-            on_extract: Callable[[ExtractResult], None] | None = None) -> AddSummary:
+            on_extract: Callable[[ExtractResult], None] | None = None,
+            follow_links: bool = False) -> AddSummary:
         """Add files and folders (recursively); see :mod:`organwatch.archive.captures`.
+
+        Symbolic links leaving an added folder are refused unless ``follow_links``.
 
         With ``text=True`` each committed batch of new captures goes through the text stage too, and
         with ``extract=True`` as well their documents through the extract stage.
@@ -107,7 +120,7 @@ class Case:
                     self.extract(document_ids, on_extract)
 
         return self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
-                                after_commit=after_commit)
+                                after_commit=after_commit, follow_links=follow_links)
 
     def text_stage(self) -> TextStage:
         """The text stage bound to this case, keeping its full-text index in step."""
@@ -251,11 +264,23 @@ class Case:
         """Fingerprint of this case's public key: publish it so others can check bundles."""
         return self.archive.key_id()
 
-    def verify(self) -> Any:
+    def verify(self, *, expect_key: str | None = None, witnesses: Iterable[Any] = ()) -> Any:
         """Check every blob, entry, signature and index row; see :mod:`organwatch.archive.verify`."""
         from organwatch.archive.verify import verify_case
 
-        return verify_case(self)
+        return verify_case(self, expect_key=expect_key, witnesses=list(witnesses))
+
+    def current_head(self) -> dict[str, Any]:
+        """The last signed tree head, checked against the entries, to publish; see :mod:`organwatch.archive.heads`."""
+        from organwatch.archive.heads import current_head
+
+        return current_head(self)
+
+    def rebuild_index(self, progress: Callable[[str], None] | None = None) -> Any:
+        """Rebuild organwatch.db from the log and the blobs; see :mod:`organwatch.archive.rebuild`."""
+        from organwatch.archive.rebuild import rebuild_index
+
+        return rebuild_index(self, progress)
 
     def bundle(self, out: Path, capture_refs: Iterable[str] | None = None) -> Any:
         """Export originals, entries, proofs and the public key; see :mod:`organwatch.archive.bundle`."""

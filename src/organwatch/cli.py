@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import sqlean
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -23,6 +24,7 @@ from typer.core import TyperGroup
 
 from organwatch import __version__, settings
 from organwatch.archive.captures import AddResult, CaptureMetadata, format_size
+from organwatch.archive.display import printable
 from organwatch.archive.walk import InputFile, iter_inputs
 from organwatch.case import Case, init_case, open_case
 from organwatch.errors import OrganWatchError
@@ -55,10 +57,23 @@ class Format(str, Enum):
 CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
                                                  "else the current folder).", show_default=False)]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json/jsonl for machines.")]
+WaitOption = Annotated[float | None, typer.Option("--wait", help="Seconds to wait for the case lock when another "
+                                                  "process holds it (default: until it is free).",
+                                                  show_default=False)]
+ExpectKeyOption = Annotated[str | None, typer.Option("--expect-key", help="The full key fingerprint (64 hex digits, "
+                                                     "':' ' ' '-' allowed) the case owner published.")]
+HeadOption = Annotated[list[str] | None, typer.Option("--head", help="A tree head kept earlier (file, bundle, or "
+                                                      "the text `organwatch head` printed) that must still be "
+                                                      "contained; repeatable.", show_default=False)]
+
+
+def _show(text: object) -> str:
+    """Text from evidence or the user, safe for the terminal: controls and bidi characters escaped, no markup."""
+    return escape(printable(text))
 
 
 def _fail(message: str) -> None:
-    err.print(f"error: {escape(message)}")
+    err.print(f"error: {_show(message)}")
     raise typer.Exit(1)
 
 
@@ -68,6 +83,50 @@ def _errors() -> Iterator[None]:
         yield
     except (OrganWatchError, settings.SettingError) as exc:
         _fail(str(exc))
+    except sqlean.DatabaseError as exc:
+        _fail(_index_damaged(exc))
+
+
+def _index_damaged(exc: Exception) -> str:
+    return (f"the case index organwatch.db cannot be used ({exc}); rebuild it from the log and the blobs with "
+            "`organwatch rebuild-index --case CASE`")
+
+
+def _lock_waiting(case: Case, wait: float | None) -> None:
+    """Say who holds the case lock when a write has to wait for it, and for how long to wait."""
+    if wait is not None and wait < 0:
+        _fail("--wait must be 0 or more seconds")
+    case.lock_wait = wait
+    case.on_lock_wait = lambda message: err.print(_show(message))
+
+
+def _expected_key(text: str | None) -> str | None:
+    from organwatch.archive.signing import normalize_fingerprint
+
+    if text is None:
+        return None
+    try:
+        return normalize_fingerprint(text)
+    except ValueError as exc:
+        _fail(f"--expect-key: {exc}")
+        raise
+
+
+def _witnesses(specs: list[str] | None) -> list[Any]:
+    from organwatch.archive.heads import load_witness
+
+    with _errors():
+        return [load_witness(spec) for spec in specs or []]
+    raise AssertionError("unreachable")
+
+
+def _require_index(case: Case) -> None:
+    from organwatch.archive.rebuild import index_problem
+
+    with _errors():
+        problem = index_problem(case)
+    if problem:
+        _fail(problem)
 
 
 def _open(case: Path | None) -> Case:
@@ -101,7 +160,7 @@ def init(path: Annotated[Path, typer.Argument(help="Folder to create for the cas
     """
     with _errors():
         case = init_case(path, name)
-    out.print(f"Created case {escape(case.name)!r} in {escape(str(path))}")
+    out.print(f"Created case {_show(case.name)!r} in {_show(str(path))}")
     out.print(f"Signing key fingerprint: {case.key_id()}")
     out.print("Publish this fingerprint (or keep it apart from the case) so that others can check your bundles.")
 
@@ -114,8 +173,8 @@ def _progress_mode() -> str:
 
 
 def _result_line(result: AddResult) -> str:
-    if result.status == "failed":
-        return f"failed   {result.path}: {result.reason}"
+    if result.status in ("failed", "skipped"):
+        return f"{result.status:<8} {result.path}: {result.reason}"
     label = {"added": "added", "present": "present", "observed": "present"}[result.status]
     extra = "  (new metadata recorded)" if result.status == "observed" else ""
     return (f"{label:<8} {(result.capture_id or '')[:12]}  {result.media_type or '':<24} "
@@ -140,6 +199,10 @@ def add(
                                                 "an added WARC its own capture with provenance naming the file "
                                                 "(WACZ files always are); the text is read once, from the WARC.")
                              ] = True,
+    follow_links: Annotated[bool, typer.Option("--follow-links", help="Follow symbolic links that lead outside an "
+                                               "added folder (their targets are recorded); refused by default.")
+                            ] = False,
+    wait: WaitOption = None,
 ) -> None:
     """Archive files: exact bytes, hashed, logged and signed. Re-adding the same bytes is safe.
 
@@ -147,6 +210,7 @@ def add(
     --note "hospital site, archived before deletion"
     """
     opened = _open(case)
+    _lock_waiting(opened, wait)
     if captured_at is not None:
         captured_at = _utc_timestamp(captured_at)
     meta = CaptureMetadata(source_url=source_url, note=note, captured_by=captured_by, captured_at=captured_at)
@@ -157,10 +221,10 @@ def add(
     def show(result: AddResult) -> None:
         if result.status == "added" and result.media_type in ("application/wacz", "application/warc"):
             added_archives.append(result)
-        if result.status == "failed":
-            err.print(escape(_result_line(result)))
+        if result.status in ("failed", "skipped"):
+            err.print(_show(_result_line(result)))
         elif mode == "lines":
-            out.print(escape(_result_line(result)))
+            out.print(_show(_result_line(result)))
 
     from organwatch.stages.text import TextSummary
 
@@ -178,20 +242,24 @@ def add(
         text_summary.skipped += int(result.skipped)
         if result.failed:
             text_summary.failed += 1
-            err.print(escape(f"text failed {result.capture_id[:12]}: {result.reason}"))
+            err.print(_show(f"text failed {result.capture_id[:12]}: {result.reason}"))
 
     with _errors():
         if mode == "bar":
-            summary = _add_with_bar(opened, paths, meta, show, text, show_text, extract, show_extract)
+            summary = _add_with_bar(opened, paths, meta, show, text, show_text, extract, show_extract,
+                                    follow_links)
         else:
             summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text, extract=extract,
-                                 on_extract=show_extract)
+                                 on_extract=show_extract, follow_links=follow_links)
     web_failed = _import_web_archives(opened, added_archives, meta, split_records)
     for note_text in summary.recovery_notes:
-        err.print(f"recovered: {escape(note_text)}")
+        err.print(f"recovered: {_show(note_text)}")
+    for warning in summary.warnings:
+        err.print(f"warning: {_show(warning)}")
     out.print(f"Added {summary.added} ({format_size(summary.bytes_added)}), already present "
               f"{summary.present + summary.observed} ({summary.observed} with new metadata recorded), "
-              f"failed {summary.failed}.")
+              f"failed {summary.failed}" + (f", skipped {summary.skipped} (case folders)." if summary.skipped
+                                            else "."))
     if text:
         out.print(f"Text: {text_summary.documents} document(s) from {text_summary.captures} new capture(s), "
                   f"{text_summary.failed} failed, {text_summary.skipped} without text."
@@ -214,10 +282,10 @@ def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetada
         with _errors():
             imported = record_web_archive(case, result.capture_id or "", meta=meta)
         digests = {True: "digests OK", False: "DIGESTS FAILED", None: "no digests to check"}[imported.digests_ok]
-        out.print(f"web archive {escape(result.path)}: {imported.records} record(s), {imported.stored} stored as "
+        out.print(f"web archive {_show(result.path)}: {imported.records} record(s), {imported.stored} stored as "
                   f"captures, {len(imported.skipped)} skipped; {digests}")
         if imported.digests_ok is False:
-            err.print(escape(f"failed   {result.path}: the WACZ's own datapackage digests do not match its contents"))
+            err.print(_show(f"failed   {result.path}: the WACZ's own datapackage digests do not match its contents"))
             failed = True
     return failed
 
@@ -225,8 +293,9 @@ def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetada
 def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
                   show: Callable[[AddResult], None], text: bool,
                   show_text: Callable[[TextResult], None], extract: bool,
-                  show_extract: Callable[[ExtractResult], None]) -> Any:
-    total = sum(1 for item in iter_inputs(paths) if isinstance(item, InputFile))
+                  show_extract: Callable[[ExtractResult], None], follow_links: bool) -> Any:
+    total = sum(1 for item in iter_inputs(paths, follow_links=follow_links, protect=[case.root])
+                if isinstance(item, InputFile))
     columns = (TextColumn("[bold]adding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("add", total=total)
@@ -236,7 +305,7 @@ def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
             progress.advance(task)
 
         return case.add(paths, meta, on_result=on_result, text=text, on_text=show_text, extract=extract,
-                        on_extract=show_extract)
+                        on_extract=show_extract, follow_links=follow_links)
 
 
 def _utc_timestamp(text: str) -> str:
@@ -260,6 +329,7 @@ def list_(case: CaseOption = None, fmt: FormatOption = Format.table,
     Example: organwatch list --case mycase --format json
     """
     opened = _open(case)
+    _require_index(opened)
     captures = opened.captures(limit=limit)
     if fmt is Format.json:
         _emit_json([c.to_dict() for c in captures])
@@ -273,12 +343,12 @@ def list_(case: CaseOption = None, fmt: FormatOption = Format.table,
     for capture in captures:
         first = capture.observations[0]
         urls = {o.source_url for o in capture.observations if o.source_url}
-        table.add_row(capture.id[:12], capture.media_type, format_size(capture.size),
-                      escape(first.original_name or ""), escape(", ".join(sorted(urls))),
+        table.add_row(capture.id[:12], _show(capture.media_type), format_size(capture.size),
+                      _show(first.original_name or ""), _show(", ".join(sorted(urls))),
                       capture.captured_at[:19].replace("T", " "))
         count += 1
     out.print(table)
-    out.print(f"{count} capture(s) in case {escape(opened.name)!r}")
+    out.print(f"{count} capture(s) in case {_show(opened.name)!r}")
 
 
 @app.command()
@@ -290,93 +360,167 @@ def show(ref: Annotated[str, typer.Argument(help="Capture id or a unique prefix 
     Example: organwatch show --case mycase 3f2a1b
     """
     opened = _open(case)
+    _require_index(opened)
     with _errors():
         capture = opened.capture(ref)
     if fmt is not Format.table:
         _emit_json({**capture.to_dict(), "blob": str(opened.blob_path(capture.id))})
         return
     out.print(f"[bold]capture[/bold] {capture.id}")
-    out.print(f"  media type  {capture.media_type}")
+    out.print(f"  media type  {_show(capture.media_type)}")
     out.print(f"  size        {capture.size} bytes ({format_size(capture.size)})")
-    out.print(f"  stored at   {escape(str(opened.blob_path(capture.id)))}")
+    out.print(f"  stored at   {_show(str(opened.blob_path(capture.id)))}")
     out.print(f"  first logged as entry {capture.first_seq}, captured {capture.captured_at}")
     for obs in capture.observations:
         out.print(f"  [bold]sighting[/bold] (log entry {obs.seq})")
         for label, value in (("source URL", obs.source_url), ("file", obs.original_path),
                              ("captured at", obs.captured_at), ("captured by", obs.captured_by),
                              ("tool", f"{obs.tool.get('name')} {obs.tool.get('version')} ({obs.tool.get('method')})"),
-                             ("file modified", obs.file_modified), ("note", obs.note)):
+                             ("file modified", obs.file_modified), ("note", obs.note),
+                             ("followed link", (obs.extra or {}).get("followed_link"))):
             if value:
-                out.print(f"    {label:<13} {escape(str(value))}")
+                out.print(f"    {label:<13} {_show(str(value))}")
 
 
 @app.command()
 def verify(case: CaseOption = None,
-           fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+           fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+           expect_key: ExpectKeyOption = None,
+           heads: HeadOption = None) -> None:
     """Re-hash every blob, recompute the log's Merkle tree, check every signature and the index.
 
-    Exits 0 only when nothing is wrong (warnings about an interrupted add are allowed).
+    Exits 0 only when nothing is wrong (warnings about an interrupted or running add are allowed).
+    With --head, proves that the log still contains heads published earlier (nothing removed since).
 
-    Example: organwatch verify --case mycase
+    Example: organwatch verify --case mycase --expect-key 1c0f...e9 --head head-2026-01.txt
     """
+    expected = _expected_key(expect_key)
+    witnesses = _witnesses(heads)
     opened = _open(case)
     with _errors():
-        report = opened.verify()
+        report = opened.verify(expect_key=expected, witnesses=witnesses)
     if fmt is not Format.table:
         _emit_json(report.to_dict())
     else:
         for finding in report.findings:
-            (err if finding.severity == "error" else out).print(escape(str(finding)))
+            (err if finding.severity == "error" else out).print(_show(finding))
+        for proven in report.witnesses_proven:
+            out.print(f"head OK: {_show(proven)}")
         verdict = "OK" if report.ok else f"FAILED ({len(report.errors)} problem(s))"
-        out.print(f"{verdict}: {report.entries} log entries, {report.tree_heads} signed tree heads, "
-                  f"{report.blobs} blobs ({format_size(report.bytes_hashed)}) checked; key {report.key_id}")
+        out.print(f"{verdict}: {report.entries} log entries ({report.signed_size} signed), {report.tree_heads} "
+                  f"signed tree heads, {report.blobs} blobs ({format_size(report.bytes_hashed)}) checked; key "
+                  f"{report.key_id}")
+        _say_signer(report.key_checked, bool(witnesses))
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _say_signer(key_checked: bool, heads_checked: bool) -> None:
+    if not key_checked:
+        out.print("The signer was NOT checked: anyone can re-sign evidence with a new key. Give the fingerprint "
+                  "the case owner published with --expect-key.")
+    if not heads_checked:
+        out.print("Removal was NOT checked: give a head kept earlier (`organwatch head`, or an earlier bundle) "
+                  "with --head.")
 
 
 @app.command()
 def bundle(out_path: Annotated[Path, typer.Option("--out", "-o", help="The zip file to write.")],
            case: CaseOption = None,
            captures: Annotated[str | None, typer.Option(help="Comma-separated capture ids or prefixes "
-                                                        "(default: all).")] = None) -> None:
+                                                        "(default: all).")] = None,
+           wait: WaitOption = None) -> None:
     """Export originals, log entries, inclusion proofs and the public key as one verifiable zip.
+
+    The zip must be written outside the case folder, or under its exports/ folder.
 
     Example: organwatch bundle --case mycase --out evidence.zip --captures 3f2a1b,9c0d11
     """
     opened = _open(case)
+    _lock_waiting(opened, wait)
     refs = [r for r in captures.split(",") if r.strip()] if captures else None
     with _errors():
         result = opened.bundle(out_path, refs)
-    out.print(f"Wrote {escape(str(result.path))}: {result.captures} capture(s), {result.entries} log entries, "
+    out.print(f"Wrote {_show(str(result.path))}: {result.captures} capture(s), {result.entries} log entries, "
               f"proofs against the signed tree of size {result.tree_size}.")
     out.print(f"Bundle SHA-256 {result.sha256} (logged as an export). Key {result.key_id}")
 
 
 @app.command("verify-bundle")
 def verify_bundle_(path: Annotated[Path, typer.Argument(help="Bundle zip made by `organwatch bundle`.")],
-                   expect_key: Annotated[str | None, typer.Option("--expect-key", help="The key fingerprint "
-                                                                  "the case owner published.")] = None,
+                   expect_key: ExpectKeyOption = None,
+                   heads: HeadOption = None,
                    fmt: Annotated[Format, typer.Option("--format", "-f",
                                                        help="table or json.")] = Format.table) -> None:
     """Check a bundle on any machine, without the case: every member, signature and proof.
 
-    Example: organwatch verify-bundle evidence.zip --expect-key 1c0f3c89
+    With --head (a head published earlier, or an earlier bundle), also prove that the bundle's log
+    still contains it: a later truncation or re-signing of the case fails.
+
+    Example: organwatch verify-bundle evidence.zip --expect-key 1c0f3c89...e9 --head earlier-bundle.zip
     """
     from organwatch.archive.bundle import verify_bundle
 
-    report = verify_bundle(path, expect_key)
+    expected = _expected_key(expect_key)
+    witnesses = _witnesses(heads)
+    report = verify_bundle(path, expected, witnesses)
     if fmt is not Format.table:
         _emit_json(report.to_dict())
     else:
         for finding in report.findings:
-            err.print(escape(str(finding)))
+            err.print(_show(finding))
+        for proven in report.witnesses_proven:
+            out.print(f"head OK: {_show(proven)}")
         verdict = "OK" if report.ok else "FAILED"
         out.print(f"{verdict}: {report.captures} capture(s), {report.entries} log entries, tree size "
-                  f"{report.tree_size}, signed by key {report.key_id}")
-        if report.ok and not expect_key:
-            out.print("Compare the key with the fingerprint the case owner published (--expect-key).")
+                  f"{_show(report.tree_size)}, signed by key {report.key_id}")
+        _say_signer(report.key_checked, bool(witnesses))
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def head(case: CaseOption = None,
+         fmt: Annotated[Format, typer.Option("--format", "-f", help="table (the line to paste) or json.")
+                        ] = Format.table) -> None:
+    """Print the case's current signed tree head, to send to someone or paste into a report.
+
+    Whoever keeps it (with the key fingerprint) can later prove that nothing logged up to now was
+    removed or rewritten: `organwatch verify --head` on the case, or `verify-bundle --head` on a bundle.
+
+    Example: organwatch head --case mycase > head-2026-01-31.txt
+    """
+    from organwatch.archive.heads import head_json, head_text
+
+    opened = _open(case)
+    with _errors():
+        current = opened.current_head()
+    if fmt is not Format.table:
+        _emit_json(head_json(current, opened.name))
+        return
+    out.print(head_text(current))
+    out.print(f"# case {_show(repr(opened.name))}: {current['tree_size']} log entries signed at "
+              f"{current['timestamp']} by key {current['key_id']}")
+
+
+@app.command("rebuild-index")
+def rebuild_index(case: CaseOption = None, wait: WaitOption = None) -> None:
+    """Rebuild the case database (organwatch.db) from the signed log and the blobs, after loss or damage.
+
+    Checks the log first, keeps the old database beside the new one, then reads the text again,
+    extracts mentions and rebuilds the search index.
+
+    Example: organwatch rebuild-index --case mycase
+    """
+    opened = _open(case)
+    _lock_waiting(opened, wait)
+    with _errors():
+        report = opened.rebuild_index(lambda message: err.print(_show(message)))
+    if report.kept_as is not None:
+        out.print(f"Old database kept as {_show(report.kept_as)}")
+    out.print(f"Rebuilt the index: {report.entries} log entries, {report.tree_heads} tree heads, "
+              f"{report.captures} capture(s); text: {report.documents} document(s), {report.text_failed} failed; "
+              f"{report.mentions} mention(s), {report.quotes} quote(s).")
 
 
 @app.command()
@@ -397,21 +541,22 @@ def log(case: CaseOption = None, fmt: FormatOption = Format.table,
         return
     if heads:
         for head in items:
-            out.print(f"size {head['tree_size']:>8}  root {head['root_hash'][:16]}  {head['timestamp']}  "
-                      f"key {str(head.get('key_id'))[:12]}")
+            out.print(_show(f"size {head['tree_size']:>8}  root {str(head.get('root_hash'))[:16]}  "
+                            f"{head.get('timestamp')}  key {str(head.get('key_id'))[:12]}"))
         return
     for entry in items:
-        out.print(f"{entry.get('seq'):>6}  {entry.get('time')}  {entry.get('type'):<12} "
-                  f"{escape(_describe(entry))}")
+        out.print(_show(f"{entry.get('seq')!s:>6}  {entry.get('time')}  {entry.get('type')!s:<12} "
+                        f"{_describe(entry)}"))
 
 
 def _describe(entry: dict[str, Any]) -> str:
     """One-line summary of a log entry for the table view."""
     kind = entry.get("type")
     if kind == "capture":
-        return f"{entry['capture'][:12]} {entry.get('media_type')} {entry.get('original_path') or ''}"
+        return f"{str(entry.get('capture'))[:12]} {entry.get('media_type')} {entry.get('original_path') or ''}"
     if kind == "observation":
-        return f"{entry['capture'][:12]} {entry.get('original_path') or ''} {entry.get('source_url') or ''}"
+        return (f"{str(entry.get('capture'))[:12]} {entry.get('original_path') or ''} "
+                f"{entry.get('source_url') or ''}")
     if kind == "export":
         return (f"{entry.get('file_name')} ({len(entry.get('captures', []))} captures) "
                 f"sha256 {str(entry.get('sha256'))[:12]}")
@@ -445,7 +590,7 @@ def reprocess(case: CaseOption = None,
 
     def show(result: TextResult) -> None:
         if result.failed:
-            err.print(escape(f"text failed {result.capture_id[:12]}: {result.reason}"))
+            err.print(_show(f"text failed {result.capture_id[:12]}: {result.reason}"))
 
     with _errors():
         summary = opened.reprocess(stage, failed_only=failed_only, on_result=show)
@@ -692,4 +837,8 @@ app.add_typer(typer.Typer(), name="papers", cls=_LazyPapers, no_args_is_help=Tru
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="organwatch")
+    try:
+        app(prog_name="organwatch")
+    except sqlean.DatabaseError as exc:  # a damaged index met outside a command's own error handling
+        err.print(f"error: {_show(_index_damaged(exc))}")
+        sys.exit(1)

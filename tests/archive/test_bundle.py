@@ -35,13 +35,13 @@ def rewrite(src: Path, dst: Path, change: dict[str, bytes | None], extra: dict[s
 
 
 def test_bundle_verifies_on_its_own(bundle: Path, case: Case) -> None:
-    report = verify_bundle(bundle, expect_key=case.key_id()[:16])
+    report = verify_bundle(bundle, expect_key=case.key_id())
     assert report.ok, [str(f) for f in report.findings]
     assert (report.captures, report.entries) == (4, 6)
     with zipfile.ZipFile(bundle) as archive:
         names = set(archive.namelist())
         assert {"manifest.json", "manifest.sig", "README.txt", "entries.jsonl", "proofs.json", "tree_head.json",
-                "public_key.pem"} <= names
+                "public_key.pem", "consistency.json"} <= names
         for name in names:
             if name.startswith("originals/"):
                 assert case.blob_path(name.split("/")[1]).read_bytes() == archive.read(name)
@@ -56,7 +56,7 @@ def members(bundle: Path) -> list[str]:
         return archive.namelist()
 
 
-@pytest.mark.parametrize("index", range(11))  # 7 fixed members + 4 originals
+@pytest.mark.parametrize("index", range(12))  # 8 fixed members + 4 originals
 def test_any_altered_member_fails(bundle: Path, tmp_path: Path, index: int) -> None:
     name = sorted(members(bundle))[index]
     with zipfile.ZipFile(bundle) as archive:
@@ -101,7 +101,7 @@ def test_selected_captures_and_cli(case: Case, bundle: Path, tmp_path: Path) -> 
     assert "1 capture(s)" in result.stdout
     check = run_cli("verify-bundle", str(out), "--format", "json", check=True)
     assert json.loads(check.stdout)["captures"] == 1
-    wrong = run_cli("verify-bundle", str(out), "--expect-key", "00ff00ff")
+    wrong = run_cli("verify-bundle", str(out), "--expect-key", "00ff" * 16)
     assert wrong.returncode == 1 and "key-unexpected" in wrong.stderr
     unknown = run_cli("bundle", "--case", str(case.root), "--out", str(out), "--captures", "ffff0000")
     assert unknown.returncode == 1 and unknown.stderr.startswith("error: no capture with id 'ffff0000'")

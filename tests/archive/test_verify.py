@@ -44,6 +44,7 @@ def damaged(pristine: Path, tmp_path: Path) -> Path:
     for path in copy.rglob("*"):
         if path.is_file():
             path.chmod(0o644)
+    (copy / "keys" / "signing-key.pem").chmod(0o600)
     return copy
 
 

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from organwatch.archive.blobs import FileTooLargeError, StagedBlob, StagingArea
 from organwatch.archive.log import utc_now
+from organwatch.archive.signing import key_permission_warning
 from organwatch.archive.sniff import sniff
-from organwatch.archive.walk import InputError, InputFile, iter_inputs, os_reason
+from organwatch.archive.walk import InputError, InputFile, display_path, iter_inputs, os_reason
+from organwatch.errors import CaseError
 from organwatch.version import __version__
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 BATCH_BYTES = 256 * 1024 * 1024  # commit at least this often, so an interrupted add loses little
 
-Status = Literal["added", "present", "observed", "failed"]
+Status = Literal["added", "present", "observed", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,12 @@ class AddSummary:
     present: int = 0
     observed: int = 0
     failed: int = 0
+    skipped: int = 0
     bytes_added: int = 0
     failures: list[AddResult] = field(default_factory=list)
     recovery_notes: list[str] = field(default_factory=list)
+    #: Things the user should fix that did not stop the add (a private key readable by others).
+    warnings: list[str] = field(default_factory=list)
 
     def record(self, result: AddResult) -> None:
         """Count one result."""
@@ -76,6 +81,8 @@ class AddSummary:
             self.present += 1
         elif result.status == "observed":
             self.observed += 1
+        elif result.status == "skipped":
+            self.skipped += 1
         else:
             self.failed += 1
             if len(self.failures) < 10_000:  # keep memory bounded on a pathological corpus
@@ -96,7 +103,10 @@ def _iso_mtime(mtime_ns: int) -> str:
 
 
 def observation_fields(item: InputFile, meta: CaptureMetadata, captured_by: str) -> dict[str, Any]:
-    """The metadata of one sighting of some bytes, as logged."""
+    """The metadata of one sighting of some bytes, as logged (with the followed link, if any)."""
+    extra = meta.extra
+    if item.link is not None:
+        extra = {**(extra or {}), "followed_link": item.link}
     return {
         "source_url": meta.source_url,
         "original_name": Path(item.original_path).name,
@@ -106,7 +116,7 @@ def observation_fields(item: InputFile, meta: CaptureMetadata, captured_by: str)
         "tool": {"name": "organwatch", "version": __version__, "method": meta.method},
         "note": meta.note,
         "file_modified": _iso_mtime(item.mtime_ns),
-        **({"extra": meta.extra} if meta.extra is not None else {}),
+        **({"extra": extra} if extra is not None else {}),
     }
 
 
@@ -125,8 +135,10 @@ class Ingest:
 
     def __init__(self, archive: Archive, meta: CaptureMetadata, max_size: int, batch_size: int,
                  on_result: Callable[[AddResult], None] | None = None,
-                 after_commit: Callable[[list[AddResult]], None] | None = None) -> None:
+                 after_commit: Callable[[list[AddResult]], None] | None = None, *,
+                 follow_links: bool = False) -> None:
         self.archive = archive
+        self.follow_links = follow_links
         self.meta = meta
         self.max_size = max_size
         self.batch_size = batch_size
@@ -144,20 +156,34 @@ class Ingest:
 
     def run(self, paths: Sequence[str | Path]) -> AddSummary:
         """Add everything under ``paths``; failures are reported and skipped, never fatal."""
-        with self.archive.blobs.area() as area:
-            for item in iter_inputs(paths):
-                if isinstance(item, InputError):
-                    self._report(AddResult("failed", item.display, reason=item.reason))
-                    continue
-                staged = self._stage(area, item)
-                if staged is None:
-                    continue
-                self._pending.append((item, staged))
-                self._pending_bytes += staged.size
-                if len(self._pending) >= self.batch_size or self._pending_bytes >= BATCH_BYTES:
-                    self._flush()
-            self._flush()
+        warning = key_permission_warning(self.archive.keys_dir)
+        if warning:
+            self.summary.warnings.append(warning)
+        try:
+            with self.archive.blobs.area() as area:
+                self._run(area, paths)
+        except OSError as exc:
+            # A full disk (or a file-size limit) while staging or committing: nothing half-logged is
+            # kept as evidence (recovery cuts an unsigned tail), so one line says what happened.
+            where = display_path(exc.filename) if exc.filename else str(self.archive.root)
+            raise CaseError(f"{where}: cannot write to the case ({os_reason(exc)}); files committed before this "
+                            "point are safe, free some space and run the same add again") from None
         return self.summary
+
+    def _run(self, area: StagingArea, paths: Sequence[str | Path]) -> None:
+        for item in iter_inputs(paths, follow_links=self.follow_links, protect=[self.archive.root]):
+            if isinstance(item, InputError):
+                self._report(AddResult("skipped" if item.skipped else "failed", item.display,
+                                       reason=item.reason))
+                continue
+            staged = self._stage(area, item)
+            if staged is None:
+                continue
+            self._pending.append((item, staged))
+            self._pending_bytes += staged.size
+            if len(self._pending) >= self.batch_size or self._pending_bytes >= BATCH_BYTES:
+                self._flush()
+        self._flush()
 
     def _stage(self, area: StagingArea, item: InputFile) -> StagedBlob | None:
         limit = format_size(self.max_size)
@@ -231,6 +257,8 @@ class Ingest:
 def add_paths(archive: Archive, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
               max_size: int, batch_size: int,
               on_result: Callable[[AddResult], None] | None = None,
-              after_commit: Callable[[list[AddResult]], None] | None = None) -> AddSummary:
+              after_commit: Callable[[list[AddResult]], None] | None = None,
+              follow_links: bool = False) -> AddSummary:
     """Add files and folders to ``archive``; see :class:`Ingest`."""
-    return Ingest(archive, meta or CaptureMetadata(), max_size, batch_size, on_result, after_commit).run(list(paths))
+    return Ingest(archive, meta or CaptureMetadata(), max_size, batch_size, on_result, after_commit,
+                  follow_links=follow_links).run(list(paths))

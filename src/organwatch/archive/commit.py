@@ -16,9 +16,13 @@ indexed and their staged blobs moved into place.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -28,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from organwatch.archive.blobs import BlobStore
 from organwatch.archive.index import batch_for, head_record
-from organwatch.archive.log import ENTRY_VERSION, EvidenceLog, LogState, iter_lines, parse_head
+from organwatch.archive.log import ENTRY_VERSION, EvidenceLog, LogState, iter_lines, parse_head, utc_now
 from organwatch.archive.merkle import StreamingRoot, leaf_hash
 from organwatch.errors import CaseError
 from organwatch.store import Session, Store, Writer
@@ -70,11 +74,67 @@ def write_state(writer: Writer, state: LogState) -> None:
                                                 state.last_head_size))
 
 
+def lock_holder(lock_path: Path) -> str:
+    """Who holds the case lock, as its holder wrote it: ``PID 123 (organwatch add ...) since <time>``."""
+    try:
+        data = json.loads(lock_path.read_bytes()[:4096] or b"{}")
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict) or "pid" not in data:
+        return "another process (it did not say which)"
+    from organwatch.archive.display import printable
+
+    command = printable(str(data.get("command", "?")))[:200]
+    return f"PID {data.get('pid')} ({command}) since {printable(str(data.get('since', '?')))}"
+
+
+def acquire_lock(lock_path: Path, wait: float | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> int:
+    """Take the case lock and write who holds it into the lock file; return its descriptor.
+
+    When another process holds it, ``on_wait`` is told who (once), and the lock is waited for up
+    to ``wait`` seconds (``None``: as long as it takes); past that a :class:`CaseError` names the holder.
+    """
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = lock_holder(lock_path)
+            if on_wait is not None:
+                limit = "as long as it takes" if wait is None else f"up to {wait:g} s"
+                on_wait(f"waiting for the case lock, held by {holder} ({limit})")
+            deadline = None if wait is None else time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise CaseError(f"the case is locked by {lock_holder(lock_path)}; waited {wait:g} s. "
+                                        "Try again when it has finished, or give a longer --wait") from None
+                    time.sleep(0.05)
+        holder_info = {"pid": os.getpid(), "command": " ".join(["organwatch", *sys.argv[1:]])[:500],
+                       "since": utc_now()}
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(holder_info).encode("utf-8"), 0)
+        except OSError:
+            pass  # a full disk must not stop the write that would report it; the holder stays unnamed
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 class LogWriter:
     """Exclusive writer of a case for the duration of a ``with`` block."""
 
     def __init__(self, case_root: Path, store: Store, log: EvidenceLog, blobs: BlobStore,
-                 private: Ed25519PrivateKey, sync: bool) -> None:
+                 private: Ed25519PrivateKey, sync: bool, *, wait: float | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> None:
+        self._wait = wait
+        self._on_wait = on_wait
         self._lock_path = case_root / LOCK_FILE
         self.store = store
         self.log = log
@@ -86,8 +146,7 @@ class LogWriter:
         self.recovery = Recovery()
 
     def __enter__(self) -> LogWriter:
-        self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self._fd = acquire_lock(self._lock_path, self._wait, self._on_wait)
         try:
             self.recovery = self.recover()
             self.recovery.staging_removed = self.blobs.remove_abandoned_areas()
@@ -102,6 +161,8 @@ class LogWriter:
 
     def _release(self) -> None:
         if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -113,6 +174,13 @@ class LogWriter:
             state = read_state(writer)
             entries_len = _size(self.log.entries_path)
             heads_len = _size(self.log.heads_path)
+            if state.size == 0 and state.heads_count == 0 and any(
+                    line.complete for line in iter_lines(self.log.heads_path)):
+                # Not an interrupted add: the index was deleted or replaced. Re-indexing here would
+                # trust the log unchecked; rebuild-index verifies it first.
+                raise CaseError(f"{self._lock_path.parent}: the index is missing or empty although the log holds "
+                                "signed entries; rebuild it with `organwatch rebuild-index --case "
+                                f"{self._lock_path.parent}`")
             if entries_len < state.entries_bytes or heads_len < state.heads_bytes:
                 raise CaseError("the evidence log is shorter than what the database has indexed: it may have "
                                 "been altered; run `organwatch verify` and restore the case from a backup")

@@ -39,11 +39,16 @@ class Archive:
     # -- writing ---------------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self) -> Iterator[LogWriter]:
-        """Exclusive access to append evidence events (recovers an interrupted write first)."""
+    def writer(self, *, wait: float | None = None,
+               on_wait: Callable[[str], None] | None = None) -> Iterator[LogWriter]:
+        """Exclusive access to append evidence events (recovers an interrupted write first).
+
+        ``wait``: how long to wait for another process's case lock (None: until it is free); ``on_wait`` is
+        told who holds it.
+        """
         private = signing.load_private_key(self.keys_dir)
         with LogWriter(self.root, self.store, self.log, self.blobs, private,
-                       settings.get("ORGANWATCH_SYNC") == "batch") as writer:
+                       settings.get("ORGANWATCH_SYNC") == "batch", wait=wait, on_wait=on_wait) as writer:
             yield writer
 
     def default_captured_by(self) -> str:
@@ -53,12 +58,13 @@ class Archive:
     def add(self, paths: Iterable[str | Path], meta: CaptureMetadata | None = None, *,
             on_result: Callable[[AddResult], None] | None = None, max_size: int | None = None,
             batch_size: int | None = None,
-            after_commit: Callable[[list[AddResult]], None] | None = None) -> AddSummary:
+            after_commit: Callable[[list[AddResult]], None] | None = None,
+            follow_links: bool = False) -> AddSummary:
         """Add files and folders (recursively); see :mod:`organwatch.archive.captures`."""
         return add_paths(self, paths, meta,
                          max_size=max_size or settings.get("ORGANWATCH_MAX_FILE_SIZE"),
                          batch_size=batch_size or settings.get("ORGANWATCH_BATCH_SIZE"),
-                         on_result=on_result, after_commit=after_commit)
+                         on_result=on_result, after_commit=after_commit, follow_links=follow_links)
 
     def log_event(self, event: dict[str, Any]) -> int:
         """Append one evidence event (an export, a decision) in its own signed batch; return its seq."""
@@ -97,10 +103,15 @@ class Archive:
         return self.blobs.path(capture_id)
 
     def log_entries(self) -> Iterator[dict[str, Any]]:
-        """Every complete log entry, parsed, in log order (streams)."""
+        """Every complete log entry, parsed, in log order (streams); damaged lines are left to ``verify``."""
         for line in iter_lines(self.log.entries_path):
             if line.complete:
-                yield json.loads(line.data)
+                try:
+                    entry = json.loads(line.data)
+                except (ValueError, UnicodeDecodeError):
+                    continue
+                if isinstance(entry, dict):
+                    yield entry
 
     def tree_heads(self) -> list[dict[str, Any]]:
         """Every signed tree head in the log."""

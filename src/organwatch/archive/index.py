@@ -36,7 +36,8 @@ def records_for_entry(seq: int, entry: dict[str, Any], leaf_hex: str) -> IndexBa
         return IndexBatch(entries=(record,))
     values: list[Any] = [entry.get(f) for f in OBSERVATION_FIELDS]
     sighting = Observation(seq, *values)
-    captures = (Capture(capture, entry["size"], entry["media_type"], seq, entry["captured_at"], ()),) \
+    # .get: verify runs this on entries that may have been damaged; the writer always has all three.
+    captures = (Capture(capture, entry.get("size"), entry.get("media_type"), seq, entry.get("captured_at"), ()),) \
         if kind == "capture" else ()
     return IndexBatch((record,), captures, ((capture, sighting),))
 

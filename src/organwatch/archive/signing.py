@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
+import stat
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -26,6 +28,45 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     """Fingerprint of a public key: hex SHA-256 of its raw bytes."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()
+
+
+FINGERPRINT_HEX = 64
+_SEPARATORS = re.compile(r"[\s:\-._]")
+
+
+def normalize_fingerprint(text: str) -> str:
+    """A key fingerprint as 64 lower-case hex digits; ``ValueError`` saying why when it is not one.
+
+    Separators people use when they copy a fingerprint (``:``, spaces, ``-``, ``.``, ``_``) are
+    accepted. A prefix is not: a key sharing the first few hex digits with another takes seconds to
+    generate, so only the whole fingerprint identifies a signer.
+
+    >>> normalize_fingerprint("AB:" * 31 + "AB") == "ab" * 32
+    True
+    """
+    digits = _SEPARATORS.sub("", text).lower()
+    if not digits:
+        raise ValueError("the key fingerprint is empty: give all 64 hexadecimal digits the case owner published")
+    if re.fullmatch(r"[0-9a-f]*", digits) is None:
+        bad = next(c for c in digits if c not in "0123456789abcdef")
+        raise ValueError(f"the key fingerprint holds {bad!r}, which is not a hexadecimal digit")
+    if len(digits) != FINGERPRINT_HEX:
+        raise ValueError(f"the key fingerprint has {len(digits)} hexadecimal digits, not {FINGERPRINT_HEX}: a "
+                         "shortened fingerprint can be matched by a forged key, so give all of it")
+    return digits
+
+
+def key_permission_warning(keys_dir: Path) -> str | None:
+    """A warning when the private key can be read by others than its owner (mode wider than 0600)."""
+    path = keys_dir / PRIVATE_KEY_FILE
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (f"{path}: the private signing key has permissions {mode:04o}, readable beyond its owner; "
+                f"anyone who reads it can sign forged evidence (fix: chmod 600 {path})")
+    return None
 
 
 def public_key_pem(public_key: Ed25519PublicKey) -> bytes:

@@ -7,22 +7,36 @@ it should be. Each problem is a :class:`Finding` with a stable code. States that
 ``add`` leaves behind (see :mod:`organwatch.archive.commit`) are warnings: the case is intact and
 the next write completes or cuts them.
 
-Finding codes — errors: ``key-missing``, ``key-mismatch``, ``entry-malformed``, ``entry-edited``,
-``entry-deleted``, ``entry-reordered``, ``entry-duplicated``, ``head-malformed``, ``head-mismatch``,
-``signature-bad``, ``signature-missing``, ``blob-modified``, ``blob-missing``, ``blob-unknown``,
-``blob-stray``, ``db-mismatch``, ``db-missing-row``, ``db-extra-row``. Warnings: ``interrupted-batch``,
-``index-behind``, ``blob-pending``, ``staging-leftover``.
+What is checked is a consistent state: the log up to the last signed tree head found when verify
+starts. An ``add`` running at the same time appends entries, a tree head, blobs and index rows in
+that order; whatever it wrote after that head (entries, blobs placed, rows indexed) is re-read at the
+end and reported as in progress when the log accounts for it, never as tampering.
+
+The key is checked three ways: ``keys/`` against the key named in the first entry
+(``case.created``), every tree head against ``keys/``, and, with ``expect_key``, against the
+fingerprint the owner published. With ``witnesses`` (heads kept by a third party, see
+:mod:`organwatch.archive.heads`) a consistency proof shows the log still contains each of them.
+
+Finding codes — errors: ``key-missing``, ``key-mismatch``, ``key-unexpected``, ``entry-malformed``,
+``entry-edited``, ``entry-deleted``, ``entry-reordered``, ``entry-duplicated``, ``head-malformed``,
+``head-mismatch``, ``signature-bad``, ``signature-missing``, ``blob-modified``, ``blob-missing``,
+``blob-unknown``, ``blob-stray``, ``db-mismatch``, ``db-missing-row``, ``db-extra-row``,
+``index-missing``, ``index-damaged``, ``head-key-mismatch``, ``head-invalid``, ``head-truncated``,
+``head-inconsistent``, ``head-unproven``. Warnings: ``interrupted-batch``, ``in-progress``,
+``head-torn``, ``index-behind``, ``blob-pending``, ``staging-leftover``, ``key-permissions``.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+import sqlean
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from organwatch.archive import signing
@@ -30,11 +44,16 @@ from organwatch.archive.blobs import StrayFile, hash_file
 from organwatch.archive.canonical import canonical_json
 from organwatch.archive.index import TABLES, rows_for_entry
 from organwatch.archive.log import iter_lines, tree_head_valid
-from organwatch.archive.merkle import StreamingRoot, leaf_hash
+from organwatch.archive.merkle import MerkleTree, StreamingRoot, leaf_hash
 from organwatch.errors import CanonicalJSONError
 
 if TYPE_CHECKING:
+    from organwatch.archive.heads import Witness
+
+if TYPE_CHECKING:
     from organwatch.case import Case
+
+REBUILD_HINT = "rebuild it from the log and the blobs with `organwatch rebuild-index --case {root}`"
 
 Severity = Literal["error", "warning"]
 
@@ -62,6 +81,12 @@ class VerifyReport:
     blobs: int = 0
     bytes_hashed: int = 0
     key_id: str | None = None
+    #: Size of the last signed tree head verified: the consistent state everything was checked at.
+    signed_size: int = 0
+    #: Whether the signer was compared with a fingerprint given by the user (``expect_key``).
+    key_checked: bool = False
+    #: Witness heads proven to be contained in the log, in words.
+    witnesses_proven: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -79,14 +104,36 @@ class VerifyReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"ok": self.ok, "entries": self.entries, "tree_heads": self.tree_heads, "blobs": self.blobs,
-                "bytes_hashed": self.bytes_hashed, "key_id": self.key_id,
+        return {"ok": self.ok, "entries": self.entries, "signed_size": self.signed_size,
+                "tree_heads": self.tree_heads, "blobs": self.blobs, "bytes_hashed": self.bytes_hashed,
+                "key_id": self.key_id, "key_checked": self.key_checked, "witnesses_proven": self.witnesses_proven,
                 "findings": [f.__dict__ for f in self.findings]}
 
 
+def writer_active(case: Case) -> bool:
+    """True when a live process says it holds the case lock (it writes its PID there while writing)."""
+    from organwatch.archive.commit import LOCK_FILE
+
+    try:
+        data = json.loads((case.root / LOCK_FILE).read_bytes()[:4096] or b"{}")
+        pid = int(data["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return pid != os.getpid()
+
+
 class _Verifier:
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, expect_key: str | None = None,
+                 witnesses: Sequence[Witness] = ()) -> None:
         self.case = case
+        self.expect_key = expect_key
+        self.witnesses = list(witnesses)
         self.report = VerifyReport()
         self.public: Ed25519PublicKey | None = None
         # Streaming state over the log; per-entry memory is one int and one 32-byte hash.
@@ -96,10 +143,39 @@ class _Verifier:
         self.heads: list[dict[str, Any]] = []
         self.bad_heads: set[int] = set()  # tree sizes whose head is already reported as damaged
         self.deleted: set[int] = set()
-        with case.store.view() as conn:
-            state = conn.execute("SELECT size FROM log_state").fetchone()
-            self.indexed = int(state["size"]) if state else 0
-            self.db_heads = {r["tree_size"]: dict(r) for r in conn.execute("SELECT * FROM tree_heads")}
+        self.active = writer_active(case)
+        self.signed = 0  # the snapshot: size of the last complete tree head when verify started
+        self.signed_offset: int | None = None  # byte offset of entry number ``signed`` in the entries file
+        self.leaves: list[bytes] | None = [] if witnesses else None
+        self.indexed = 0
+        self.db_heads: dict[int, dict[str, Any]] = {}
+        self._deleted_cache: set[str] | None = None
+        self.db_ok = self._read_index_state()
+
+    def _read_index_state(self) -> bool:
+        # Read before the log: the index never runs ahead of the log, so this order gives a consistent pair.
+        hint = REBUILD_HINT.format(root=self.case.root)
+        damage = getattr(self.case, "index_damage", None)
+        if damage:
+            self.add("error", "index-damaged", "organwatch.db", f"cannot be read ({damage}); {hint}")
+            return False
+        try:
+            with self.case.store.view() as conn:
+                state = conn.execute("SELECT size FROM log_state").fetchone()
+                self.indexed = int(state["size"]) if state else 0
+                self.db_heads = {r["tree_size"]: dict(r) for r in conn.execute("SELECT * FROM tree_heads")}
+        except sqlean.DatabaseError as exc:
+            self.add("error", "index-damaged", "organwatch.db", f"cannot be read ({exc}); {hint}")
+            return False
+        return True
+
+    def check_index_present(self, heads: list[dict[str, Any]]) -> None:
+        """An index that is empty while the log holds signed entries was deleted or replaced."""
+        if self.db_ok and heads and self.indexed == 0 and not self.db_heads:
+            self.add("error", "index-missing", "organwatch.db",
+                     f"is missing or empty although the log holds {self.signed} signed entries (nothing in the "
+                     f"index can be compared with the log); {REBUILD_HINT.format(root=self.case.root)}")
+            self.db_ok = False
 
     def add(self, severity: Severity, code: str, where: str, message: str) -> None:
         self.report.findings.append(Finding(severity, code, where, message))
@@ -115,7 +191,40 @@ class _Verifier:
         except ValueError as exc:
             self.add("error", "key-missing", "keys/", f"the public key is unreadable ({exc})")
             return
-        self.report.key_id = signing.key_id(self.public)
+        kid = self.report.key_id = signing.key_id(self.public)
+        try:
+            private = signing.load_private_key(self.case.keys_dir)
+        except Exception:  # a missing or unreadable private key only stops new writes, not verification
+            private = None
+        if private is not None and signing.key_id(private.public_key()) != kid:
+            self.add("error", "key-mismatch", "keys/", "the private key does not belong to the public key beside it")
+        warning = signing.key_permission_warning(self.case.keys_dir)
+        if warning:
+            self.add("warning", "key-permissions", "keys/signing-key.pem", warning.split(": ", 1)[1])
+        created = self._created_key()
+        if created is not None and created != kid:
+            self.add("error", "key-mismatch", "keys/",
+                     f"holds key {kid}, but the case was created with key {created} (log entry 0): the key pair was "
+                     "replaced, and tree heads signed with the new key prove nothing about the old evidence")
+        if self.expect_key is not None:
+            self.report.key_checked = True
+            for label, value in (("keys/", kid), ("log entry 0 (case.created)", created)):
+                if value is not None and value != self.expect_key:
+                    self.add("error", "key-unexpected", label,
+                             f"names key {value}, not the expected {self.expect_key}")
+
+    def _created_key(self) -> str | None:
+        """The key named by the first log entry, ``case.created`` (None when it cannot be read)."""
+        for line in iter_lines(self.case.log.entries_path):
+            try:
+                entry = json.loads(line.data)
+            except (ValueError, UnicodeDecodeError):
+                return None
+            if isinstance(entry, dict) and entry.get("type") == "case.created" and isinstance(entry.get("key_id"),
+                                                                                                str):
+                return str(entry["key_id"])
+            return None
+        return None
 
     # -- log -----------------------------------------------------------------------------------------
 
@@ -123,6 +232,11 @@ class _Verifier:
         heads = []
         for line in iter_lines(self.case.log.heads_path):
             where = f"log/tree-heads.jsonl line {line.number + 1}"
+            if not line.complete:  # only ever the last line: a head being written, or cut by a crash
+                self.add("warning", "in-progress" if self.active else "head-torn", where,
+                         "a tree head still being written by a running add" if self.active else
+                         "an incomplete tree head left by an interrupted write; the next write removes it")
+                continue
             try:
                 head = json.loads(line.data)
                 valid_shape = isinstance(head, dict) and isinstance(head.get("tree_size"), int)
@@ -132,6 +246,8 @@ class _Verifier:
                 self.add("error", "head-malformed", where, "not a tree head (the line is damaged or torn)")
                 continue
             heads.append(head)
+        self.signed = max((h["tree_size"] for h in heads), default=0)
+        self.report.signed_size = self.signed
         return heads
 
     def check_heads(self, heads: list[dict[str, Any]]) -> None:
@@ -162,21 +278,39 @@ class _Verifier:
                      "indexed in the database but missing from log/tree-heads.jsonl")
 
     def scan_entries(self, heads: list[dict[str, Any]]) -> None:
-        """Stream the entries: structure, roots at every tree head, and the capture list."""
+        """Stream the entries: structure, roots at every tree head, and the capture list.
+
+        Entries past the snapshot (the last signed head) are only counted: an add may be writing them.
+        """
         head_at = {h["tree_size"]: h for h in heads}
         stream = StreamingRoot()
         last_seq = -1
         seen_max = -1
+        tail = 0
+        db_leaf = None
         with self.case.store.view() as conn:
-            db_leaf = conn.execute("SELECT seq, leaf_hash FROM log_entries ORDER BY seq")
-            db_next = db_leaf.fetchone()
+            if self.db_ok:
+                try:
+                    db_leaf = conn.execute("SELECT seq, leaf_hash FROM log_entries ORDER BY seq")
+                    db_next = db_leaf.fetchone()
+                except sqlean.DatabaseError:
+                    db_leaf = db_next = None
+            else:
+                db_next = None
             for line in iter_lines(self.case.log.entries_path):
+                if line.number >= self.signed:
+                    if self.signed_offset is None:
+                        self.signed_offset = line.offset
+                    tail += 1
+                    continue
                 where = f"log entry at line {line.number + 1}"
                 leaf = leaf_hash(line.data)
                 stream.append(leaf)
+                if self.leaves is not None:
+                    self.leaves.append(leaf)
                 entry = self._parse_entry(line.data, line.complete, where)
                 seq = entry.get("seq") if entry else None
-                if isinstance(seq, int):
+                if isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq < 2**62:
                     where = f"log entry {seq}"
                     self.seqs.append(seq)
                     if seq <= last_seq:
@@ -184,16 +318,20 @@ class _Verifier:
                                  f"appears after entry {last_seq}: entries are out of order")
                         self.structural.append(seq)
                     elif seq > last_seq + 1:
-                        self.structural.extend(range(last_seq + 1, seq))  # a gap: see _check_sequence
+                        self.structural.extend(range(last_seq + 1, min(seq, last_seq + 1 + 1_000_000)))
                     last_seq = seq
                     seen_max = max(seen_max, seq)
-                    while db_next is not None and db_next["seq"] < seq:
-                        db_next = db_leaf.fetchone()
+                    if db_leaf is not None:
+                        try:
+                            while db_next is not None and db_next["seq"] < seq:
+                                db_next = db_leaf.fetchone()
+                        except sqlean.DatabaseError:
+                            db_next = None
                     if (db_next is not None and db_next["seq"] == seq and db_next["leaf_hash"] != leaf.hex()
                             and seq == line.number):
                         self.add("error", "entry-edited", where,
                                  "its content differs from what was logged and signed (hash "
-                                 f"{leaf.hex()[:16]}..., indexed as {db_next['leaf_hash'][:16]}...)")
+                                 f"{leaf.hex()[:16]}..., indexed as {str(db_next['leaf_hash'])[:16]}...)")
                         self.structural.append(seq)
                     if entry and entry.get("type") == "capture" and isinstance(entry.get("capture"), str):
                         try:
@@ -201,7 +339,7 @@ class _Verifier:
                         except ValueError:
                             self.add("error", "entry-malformed", where, "capture id is not hexadecimal")
                 elif entry is not None:
-                    self.add("error", "entry-malformed", where, "entry has no sequence number")
+                    self.add("error", "entry-malformed", where, "entry has no valid sequence number")
                     self.structural.append(line.number)
                 size = stream.size
                 head = head_at.get(size)
@@ -210,9 +348,9 @@ class _Verifier:
                         self.add("error", "head-mismatch", f"tree head of size {size}",
                                  "the entries do not hash to the signed root: an entry before it was altered")
                     self.structural.append(size - 1)
-        self.report.entries = stream.size
-        self._check_sequence(seen_max)
-        self._check_coverage(heads, stream.size)
+        self.report.entries = stream.size + tail
+        self._check_sequence(seen_max, tail)
+        self._check_coverage(heads, stream.size, tail)
 
     def _parse_entry(self, data: bytes, complete: bool, where: str) -> dict[str, Any] | None:
         if not complete:
@@ -228,7 +366,7 @@ class _Verifier:
             return None
         return value
 
-    def _check_sequence(self, seen_max: int) -> None:
+    def _check_sequence(self, seen_max: int, tail: int) -> None:
         present = sorted(self.seqs)
         duplicates = sorted({a for a, b in itertools.pairwise(present) if a == b})
         for seq in duplicates:
@@ -244,24 +382,29 @@ class _Verifier:
                      "the database still indexes it" if seq < self.indexed else
                      "is missing from the log (later entries are still numbered after it)")
             self.structural.append(seq)
-        if seen_max + 1 < self.indexed and not missing:
-            for seq in range(seen_max + 1, self.indexed):
+        if seen_max + 1 + tail < self.indexed and not missing:
+            for seq in range(seen_max + 1 + tail, self.indexed):
                 self.add("error", "entry-deleted", f"log entry {seq}",
                          "is indexed in the database but missing from the end of the log")
 
-    def _check_coverage(self, heads: list[dict[str, Any]], size: int) -> None:
-        signed = max((h["tree_size"] for h in heads), default=0)
+    def _check_coverage(self, heads: list[dict[str, Any]], size: int, tail: int) -> None:
+        signed = self.signed
         if signed > size and not self.structural:
             self.add("error", "entry-deleted", "log/entries.jsonl",
                      f"holds {size} entries but a signed tree head covers {signed}")
-        if size > signed:
+        if tail:
+            where = f"log entries {signed}-{signed + tail - 1}"
             if self.indexed > signed:
-                self.add("error", "signature-missing", f"log entries {signed}-{size - 1}",
+                self.add("error", "signature-missing", where,
                          "are indexed but not covered by any signed tree head (a tree head was removed)")
+            elif self.active:
+                self.add("warning", "in-progress", where,
+                         "are being written by an add running now; they are checked once it has signed them")
             else:
-                self.add("warning", "interrupted-batch", f"log entries {signed}-{size - 1}",
-                         "were written by an add that stopped before signing them; the next write "
-                         "removes them and re-running the add logs them again")
+                self.add("warning", "interrupted-batch", where,
+                         "were written by an add that stopped before signing them (an interruption or a full "
+                         "disk); they are not evidence: the next write removes them and re-running the add "
+                         "logs them again")
 
     # -- blobs ---------------------------------------------------------------------------------------
 
@@ -273,19 +416,27 @@ class _Verifier:
             where = f"blobs/{sha[:2]}/{sha[2:4]}/{sha}"
             if not path.is_file():
                 staged = blobs.staged_copies(sha)
-                if staged and seq >= self.indexed:
-                    self.add("warning", "blob-pending", where, "logged but still in staging (an add was "
-                             "interrupted); the next write moves it into place")
+                if path.is_file():  # moved into place while we looked in staging
+                    pass
+                elif staged and (seq >= self.indexed or self.active):
+                    self.add("warning", "blob-pending", where, "logged but still in staging (an add is running or "
+                             "was interrupted); the next write moves it into place")
+                    continue
                 else:
                     self.add("error", "blob-missing", where, f"the original bytes of capture {sha[:12]} "
                              f"(log entry {seq}) are missing")
+                    continue
+            try:
+                actual = hash_file(path)
+                self.report.bytes_hashed += path.stat().st_size
+            except OSError as exc:
+                self.add("error", "blob-missing", where, f"cannot be read ({exc.strerror or exc})")
                 continue
-            actual = hash_file(path)
             self.report.blobs += 1
-            self.report.bytes_hashed += path.stat().st_size
             if actual != sha:
                 self.add("error", "blob-modified", where,
                          f"the bytes changed since capture (they now hash to {actual[:16]}...)")
+        unexplained: list[str] = []
         for item in blobs.iter_stored():
             if isinstance(item, StrayFile):
                 rel = item.path.relative_to(self.case.root)
@@ -293,28 +444,66 @@ class _Verifier:
                 continue
             sha, _path = item
             if bytes.fromhex(sha) not in self.captures and sha not in self._deleted_captures():
-                self.add("error", "blob-unknown", f"blobs/{sha[:2]}/{sha[2:4]}/{sha}",
-                         "stored, but no log entry records capturing it")
+                unexplained.append(sha)
+        if unexplained:
+            # Read the log again now: an add running meanwhile logs a capture before placing its blob.
+            later = self._later_entries()
+            in_progress = [sha for sha in unexplained if sha in later["captures"]]
+            for sha in unexplained:
+                if sha not in later["captures"]:
+                    self.add("error", "blob-unknown", f"blobs/{sha[:2]}/{sha[2:4]}/{sha}",
+                             "stored, but no log entry records capturing it")
+            if in_progress and self.indexed <= self.signed:  # else the unsigned tail is already an error
+                self.add("warning", "in-progress", "blobs/", f"{len(in_progress)} blob(s) of captures logged after "
+                         "the last signed tree head verify started from (an add is running or was interrupted)")
         leftovers = blobs.staging_files()
         if leftovers:
             self.add("warning", "staging-leftover", "blobs/.staging",
                      f"{len(leftovers)} file(s) left by an add in progress or interrupted: not evidence; "
                      "cleaned up by the next add")
 
+    def _later_entries(self) -> dict[str, set[Any]]:
+        """Sequence numbers and capture ids of the entries written after the snapshot, read now."""
+        found: dict[str, set[Any]] = {"seqs": set(), "captures": set()}
+        if self.signed_offset is None:
+            # The log held no line past the snapshot when it was scanned: find where it ends now.
+            offset = sum(len(line.data) + 1 for line in iter_lines(self.case.log.entries_path)
+                         if line.number < self.signed)
+        else:
+            offset = self.signed_offset
+        for line in iter_lines(self.case.log.entries_path, offset, self.signed):
+            if not line.complete:
+                break
+            try:
+                entry = json.loads(line.data)
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if isinstance(entry, dict):
+                if isinstance(entry.get("seq"), int):
+                    found["seqs"].add(entry["seq"])
+                if entry.get("type") == "capture":
+                    found["captures"].add(entry.get("capture"))
+        return found
+
     def _deleted_captures(self) -> set[str]:
         """Captures whose log entry was deleted: their blob is explained by the deletion."""
-        if not self.deleted:
+        if not self.deleted or not self.db_ok:
             return set()
-        with self.case.store.view() as conn:
-            marks = ",".join("?" * len(self.deleted))
-            rows = conn.execute(f"SELECT id FROM captures WHERE first_seq IN ({marks})", tuple(self.deleted))
-            return {r[0] for r in rows}
+        if self._deleted_cache is None:
+            with self.case.store.view() as conn:
+                marks = ",".join("?" * len(self.deleted))
+                rows = conn.execute(f"SELECT id FROM captures WHERE first_seq IN ({marks})", tuple(self.deleted))
+                self._deleted_cache = {r[0] for r in rows}
+        return self._deleted_cache
 
     # -- database ------------------------------------------------------------------------------------
 
     def check_database(self) -> None:
+        if not self.db_ok:
+            return
         broken = set(self.structural)
         expected_keys: dict[str, set[Any]] = {t: set() for t in TABLES}
+        late: list[tuple[str, str, Any, int]] = []
         with self.case.store.view() as conn:
             for seq, entry, leaf_hex in self._entries():
                 rows = rows_for_entry(seq, entry, leaf_hex)
@@ -332,6 +521,9 @@ class _Verifier:
                     if key not in expected_keys[table]:
                         if seq in broken:
                             continue
+                        if isinstance(seq, int) and seq >= self.signed:
+                            late.append((table, key_col, key, seq))  # maybe indexed by an add running now
+                            continue
                         self.add("error", "db-extra-row", f"organwatch.db {table} [{key_col}={key}]",
                                  "the database has a row that no log entry accounts for")
             for size, db_head in self.db_heads.items():
@@ -341,12 +533,45 @@ class _Verifier:
                 if any(str(head.get(k)) != str(v) for k, v in db_head.items()):
                     self.add("error", "db-mismatch", f"organwatch.db tree_heads [tree_size={size}]",
                              "differs from the tree head in the log")
+        if late:
+            logged = self._later_entries()["seqs"]  # read after the rows: the log is always written first
+            for table, key_col, key, seq in late:
+                if seq not in logged:
+                    self.add("error", "db-extra-row", f"organwatch.db {table} [{key_col}={key}]",
+                             "the database has a row that no log entry accounts for")
+
+    def check_witnesses(self) -> None:
+        """Prove with consistency proofs that the log still contains every head a third party kept."""
+        if not self.witnesses:
+            return
+        from organwatch.archive.heads import check_witness, proofs_from_tree
+
+        if self.public is None:
+            for witness in self.witnesses:
+                self.add("error", "head-unproven", witness.source, "the case's public key is missing")
+            return
+        leaves = self.leaves or []
+        tree = MerkleTree(leaves[: self.signed])
+        head = next((h for h in self.heads if h["tree_size"] == self.signed), None)
+        valid = head is not None and tree.size == self.signed and head.get("root_hash") == tree.root().hex()
+        for witness in self.witnesses:
+            # When the log's own last head does not match its entries (reported above), prove against the
+            # entries as they are, which is what a reader of the case would get.
+            size = self.signed if valid else tree.size
+            result = check_witness(witness, self.public, size, tree.root(size) if size else b"",
+                                   proofs_from_tree(tree, size))
+            if result.code is None:
+                self.report.witnesses_proven.append(result.message)
+            else:
+                self.add("error", result.code, f"published head of size {witness.size}", result.message)
 
     def _head_in_file(self, size: int) -> dict[str, Any] | None:
         return next((h for h in self.heads if h.get("tree_size") == size), None)
 
     def _entries(self) -> Iterator[tuple[int, dict[str, Any], str]]:
         for line in iter_lines(self.case.log.entries_path):
+            if line.number >= self.signed:
+                break
             if not line.complete:
                 continue
             try:
@@ -379,18 +604,35 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def verify_case(case: Case) -> VerifyReport:
-    """Run every check on ``case`` and return the findings (never raises on damage)."""
-    verifier = _Verifier(case)
+def verify_case(case: Case, *, expect_key: str | None = None,
+                witnesses: Sequence[Witness] = ()) -> VerifyReport:
+    """Run every check on ``case`` and return the findings (never raises on damage).
+
+    ``expect_key`` is a full fingerprint (see :func:`organwatch.archive.signing.normalize_fingerprint`);
+    ``witnesses`` are heads kept elsewhere that the log must still contain.
+    """
+    verifier = _Verifier(case, expect_key, witnesses)
     verifier.check_key()
     heads = verifier.heads = verifier.read_heads()
     verifier.report.tree_heads = len(heads)
+    verifier.check_index_present(heads)
     verifier.check_heads(heads)
-    verifier.scan_entries(heads)
-    verifier.check_blobs()
-    verifier.check_database()
-    # Capture sets (web capture) bind several captures in one signed event: check every member is there.
-    from organwatch.webcapture.captureset import check_capture_sets
+    try:
+        verifier.scan_entries(heads)
+        verifier.check_blobs()
+        verifier.check_database()
+    except sqlean.DatabaseError as exc:
+        verifier.add("error", "index-damaged", "organwatch.db",
+                     f"cannot be read ({exc}); {REBUILD_HINT.format(root=case.root)}")
+        verifier.db_ok = False
+    verifier.check_witnesses()
+    if verifier.db_ok:
+        # Capture sets (web capture) bind several captures in one signed event: check every member is there.
+        from organwatch.webcapture.captureset import check_capture_sets
 
-    verifier.report.findings.extend(check_capture_sets(case))
+        try:
+            verifier.report.findings.extend(check_capture_sets(case))
+        except sqlean.DatabaseError as exc:
+            verifier.add("error", "index-damaged", "organwatch.db",
+                         f"cannot be read ({exc}); {REBUILD_HINT.format(root=case.root)}")
     return verifier.report

@@ -48,7 +48,8 @@ def iter_sets(case: EvidenceSource) -> Iterator[dict[str, Any]]:
     """Every ``capture_set`` event in log order (each has ``seq`` added)."""
     for seq, entry in enumerate(case.log_entries()):
         if entry.get("type") == EVENT:
-            yield {**entry, "seq": seq}
+            logged = entry.get("seq")
+            yield {**entry, "seq": logged if isinstance(logged, int) else seq}
 
 
 def latest_sets(case: EvidenceSource) -> dict[str, dict[str, Any]]:
@@ -69,21 +70,35 @@ def check_capture_sets(case: EvidenceSource) -> list[Finding]:
 
     Codes — errors: ``capture-set-member-missing``, ``capture-set-member-mismatch``,
     ``recapture-unknown-set``; warning: ``capture-set-unfinished`` (members stored, set event never
-    written: a capture was interrupted; capturing the URL again completes the record).
+    written: a capture was interrupted; capturing the URL again completes the record, and the warning
+    goes once a later capture set of the same URL is logged).
     """
     findings: list[Finding] = []
     claimed: dict[str, set[tuple[str, str]]] = {}
+    # Per set: the pages its members were captured for, and the last log entry that sighted one.
+    pages: dict[str, set[str]] = {}
+    last_seen: dict[str, int] = {}
     for capture in case.captures():
         for obs in capture.observations:
             extra = obs.extra or {}
             if isinstance(extra.get("capture_set"), str):
-                claimed.setdefault(extra["capture_set"], set()).add((capture.id, str(extra.get("role"))))
+                set_id = extra["capture_set"]
+                claimed.setdefault(set_id, set()).add((capture.id, str(extra.get("role"))))
+                last_seen[set_id] = max(last_seen.get(set_id, -1), obs.seq)
+                if extra.get("role") != "media" and obs.source_url:
+                    pages.setdefault(set_id, set()).add(obs.source_url)
     known: set[str] = set()
+    completed_at: dict[str, int] = {}  # page URL -> last log entry of a complete capture set of it
     for event in iter_sets(case):
         set_id = str(event.get("capture_set"))
         known.add(set_id)
+        if isinstance(event.get("source_url"), str):
+            completed_at[event["source_url"]] = event["seq"]
         where = f"capture set {set_id} (log entry {event['seq']})"
-        for item in event.get("members", []):
+        members = event.get("members")
+        for item in members if isinstance(members, list) else []:
+            if not isinstance(item, dict):
+                continue
             capture_id, role = str(item.get("capture")), str(item.get("role"))
             if not any(c == capture_id for c, _ in claimed.get(set_id, set())):
                 exists = _exists(case, capture_id)
@@ -95,6 +110,8 @@ def check_capture_sets(case: EvidenceSource) -> list[Finding]:
                 findings.append(Finding("error", "capture-set-member-mismatch", where,
                                         f"{capture_id[:16]} is listed as {role} but was captured in another role"))
     for set_id in sorted(set(claimed) - known):
+        if any(completed_at.get(url, -1) > last_seen.get(set_id, -1) for url in pages.get(set_id, ())):
+            continue  # the page was captured again, completely, after the interrupted capture
         ids = ", ".join(sorted(c[:12] for c, _ in claimed[set_id]))
         findings.append(Finding("warning", "capture-set-unfinished", f"capture set {set_id}",
                                 f"captures {ids} belong to a set that was never completed (interrupted capture)"))
