@@ -37,8 +37,10 @@ def records_for_entry(seq: int, entry: dict[str, Any], leaf_hex: str) -> IndexBa
     values: list[Any] = [entry.get(f) for f in OBSERVATION_FIELDS]
     sighting = Observation(seq, *values)
     # .get: verify runs this on entries that may have been damaged; the writer always has all three.
-    captures = (Capture(capture, entry.get("size"), entry.get("media_type"), seq, entry.get("captured_at"), ()),) \
-        if kind == "capture" else ()
+    size: Any = entry.get("size")
+    media_type: Any = entry.get("media_type")
+    captured_at: Any = entry.get("captured_at")
+    captures = (Capture(capture, size, media_type, seq, captured_at, ()),) if kind == "capture" else ()
     return IndexBatch((record,), captures, ((capture, sighting),))
 
 

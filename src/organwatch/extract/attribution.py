@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 
 from organwatch.extract import names
-from organwatch.model.extraction import Mention, Quote
 from organwatch.extract.spans import SpanSet
+from organwatch.model.extraction import Mention, Quote
 
 MAX_CLAUSE = 600  # attributed content runs to the end of its sentence; longer is not one attribution
 LOOKBACK = 1_500  # characters back from a pronoun to its antecedent: about two paragraphs of news

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from organwatch.extract import models, names
-from organwatch.model.extraction import Mention
 from organwatch.extract.spans import SpanSet
+from organwatch.model.extraction import Mention
 
 EN_LABELS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place"}
 ZH_LABELS = {"PER": "person", "ORG": "organization", "LOC": "place"}
