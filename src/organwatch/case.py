@@ -79,16 +79,31 @@ class Case:
         self.blobs = self.archive.blobs
         self.log = self.archive.log
         self.keys_dir = self.archive.keys_dir
-        #: How long writers wait for another process's case lock (None: until it is free), and whom to tell.
-        self.lock_wait: float | None = None
-        self.on_lock_wait: Callable[[str], None] | None = None
         self._embedder: Embedder | None = None
 
     # -- writing ---------------------------------------------------------------------------------
 
     def writer(self) -> AbstractContextManager[LogWriter]:
         """Exclusive access to append evidence events (recovers an interrupted write first)."""
-        return self.archive.writer(wait=self.lock_wait, on_wait=self.on_lock_wait)
+        return self.archive.writer()
+
+    @property
+    def lock_wait(self) -> float | None:
+        """How long writers wait for another process's case lock (None: until it is free)."""
+        return self.archive.lock_wait
+
+    @lock_wait.setter
+    def lock_wait(self, seconds: float | None) -> None:
+        self.archive.lock_wait = seconds
+
+    @property
+    def on_lock_wait(self) -> Callable[[str], None] | None:
+        """Told who holds the case lock when a writer has to wait for it."""
+        return self.archive.on_lock_wait
+
+    @on_lock_wait.setter
+    def on_lock_wait(self, callback: Callable[[str], None] | None) -> None:
+        self.archive.on_lock_wait = callback
 
     def default_captured_by(self) -> str:
         """Who is recorded as capturing when nobody is named."""

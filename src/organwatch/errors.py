@@ -22,6 +22,16 @@ keeps this drawing complete):
     │   └── SearchIndexError            the index cannot do what was asked (no embeddings yet, ...)
     ├── WebCaptureError                 one URL could not be captured (webcapture)
     ├── BrowserUnavailableError         Chromium or Playwright is missing
+    ├── RefusedDestination              a capture would reach a private network (webcapture)
+    ├── DeadlineExceeded                one URL's capture ran past its deadline (also httpcore.ReadTimeout)
+    ├── HeadError                       a tree head given to check against cannot be read (archive)
+    ├── LoginRequiredError              a workbench page needs a signed-in user (web)
+    ├── RequestTooLargeError            a request to the workbench is over its size limit (web)
+    ├── AccessError                     a user name, role or principal that cannot be used (web)
+    ├── LoginError                      wrong user name or password, deliberately not saying which (web)
+    ├── LoginRateLimitedError           too many failed logins recently (web)
+    ├── NotFoundError                   nothing with that id that this reader may see (web)
+    ├── ForbiddenError                  the reader's role does not allow this action (web)
     ├── ClaimsError                     unknown actor, nothing said about it, a bad grade (claims)
     └── AnalysisError                   an analysis cannot run on its inputs (analysis)
         └── TableInputError             a problem in an input table, by file, line and column

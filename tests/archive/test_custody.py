@@ -9,7 +9,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -199,9 +198,8 @@ def test_add_waiting_on_the_lock_names_the_holder(case: Case, corpus: Path) -> N
         "time.sleep(30)\n"), str(case.root)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        started = time.monotonic()
         result = run_cli("add", "--case", str(case.root), str(corpus / "notes.md"), "--wait", "1", "--no-text")
-        assert time.monotonic() - started < 20
+        assert holder.poll() is None  # it gave up waiting while the holder still held the lock
         assert result.returncode == 1
         assert f"PID {holder.pid}" in result.stderr and "since" in result.stderr
         assert "waiting for the case lock" in result.stderr and "--wait" in result.stderr

@@ -35,6 +35,9 @@ class Archive:
         self.blobs = BlobStore(root / "blobs")
         self.log = EvidenceLog(root / "log")
         self.keys_dir = root / "keys"
+        #: How long writers wait for another process's case lock (None: until it is free), and whom to tell.
+        self.lock_wait: float | None = None
+        self.on_lock_wait: Callable[[str], None] | None = None
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -48,7 +51,9 @@ class Archive:
         """
         private = signing.load_private_key(self.keys_dir)
         with LogWriter(self.root, self.store, self.log, self.blobs, private,
-                       settings.get("ORGANWATCH_SYNC") == "batch", wait=wait, on_wait=on_wait) as writer:
+                       settings.get("ORGANWATCH_SYNC") == "batch",
+                       wait=self.lock_wait if wait is None else wait,
+                       on_wait=on_wait or self.on_lock_wait) as writer:
             yield writer
 
     def default_captured_by(self) -> str:

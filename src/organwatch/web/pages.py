@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from organwatch.case import Case
+from organwatch.errors import OrganWatchError
 from organwatch.web import accounts
 from organwatch.web.access import Viewer
 
@@ -23,7 +24,7 @@ _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
                    trim_blocks=True, lstrip_blocks=True)
 
 
-class LoginRequiredError(Exception):
+class LoginRequiredError(OrganWatchError):
     """No valid session: pages redirect to /login, the API answers 401."""
 
 

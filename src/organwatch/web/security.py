@@ -18,6 +18,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from organwatch.errors import OrganWatchError
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -157,7 +159,7 @@ class SecurityMiddleware:
         return None, receive
 
 
-class RequestTooLargeError(Exception):
+class RequestTooLargeError(OrganWatchError):
     """Raised inside the app when a streamed body passes the size limit."""
 
     def __init__(self, limit: int) -> None:

@@ -36,6 +36,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from organwatch.errors import OrganWatchError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 #: Ranges Python's ``is_global`` lets through that no public web server lives in.
@@ -50,7 +52,7 @@ _deadline: contextvars.ContextVar[tuple[float, float] | None] = contextvars.Cont
     "organwatch_capture_deadline", default=None)
 
 
-class RefusedDestination(Exception):  # noqa: N818 (a refusal, not a malfunction)
+class RefusedDestination(OrganWatchError):  # noqa: N818 (a refusal, not a malfunction)
     """A destination the policy refuses; ``reason`` says which address and why, in words."""
 
     def __init__(self, host: str, reason: str, url: str | None = None) -> None:
@@ -61,7 +63,7 @@ class RefusedDestination(Exception):  # noqa: N818 (a refusal, not a malfunction
         self.url = url
 
 
-class DeadlineExceeded(httpcore.ReadTimeout):
+class DeadlineExceeded(httpcore.ReadTimeout, OrganWatchError):  # noqa: N818 (httpcore names it so)
     """The overall deadline of one URL passed during a network read, write or connect."""
 
 
