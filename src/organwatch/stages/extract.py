@@ -27,6 +27,7 @@ class ExtractResult:
     mentions: int
     quotes: int
     warnings: tuple[str, ...] = ()
+    failed: bool = False
 
 
 @dataclass
@@ -37,6 +38,7 @@ class ExtractSummary:
     mentions: int = 0
     quotes: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
 
 
 def _doc_date(published: str | None, captured_at: str | None) -> str | None:
@@ -63,10 +65,19 @@ def extract_documents(case: Case, document_ids: Iterable[int] | None = None,
         if row is None or not row["text"]:
             continue
         language = row["language"] if row["language"] in ("en", "zh-Hans", "zh-Hant") else None
-        result = extract(row["text"], language=language, doc_date=_doc_date(row["published"], row["captured_at"]))
-        data = result.to_dict(selectors=True)
-        with case.store.writer() as conn:
-            _store(conn, document_id, data, EXTRACTOR, EXTRACTOR_VERSION)
+        try:
+            result = extract(row["text"], language=language, doc_date=_doc_date(row["published"], row["captured_at"]))
+            data = result.to_dict(selectors=True)
+            with case.store.writer() as conn:
+                _store(conn, document_id, data, EXTRACTOR, EXTRACTOR_VERSION)
+        except Exception as exc:  # one document's failure must not stop the others: record it and go on
+            reason = f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})"
+            with case.store.writer() as conn:
+                _store_failure(conn, document_id, reason, EXTRACTOR_VERSION)
+            summary.failed += 1
+            if on_result is not None:
+                on_result(ExtractResult(document_id, 0, 0, (reason,), failed=True))
+            continue
         summary.documents += 1
         summary.mentions += len(data["mentions"])
         summary.quotes += len(data["quotes"])
@@ -78,6 +89,25 @@ def extract_documents(case: Case, document_ids: Iterable[int] | None = None,
     return summary
 
 
+#: SQLite integers are signed 64-bit; a larger quantity (a port range up to 2**64-1) goes in as REAL.
+_SQLITE_INT = range(-(1 << 63), 1 << 63)
+
+
+def _sql_number(value: Any) -> Any:
+    """A number SQLite can bind: ints beyond 64 bits become floats (their exact digits stay in ``value``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _SQLITE_INT:
+        return float(value) if abs(value) < 1e308 else (float("inf") if value > 0 else float("-inf"))
+    return value
+
+
+def _store_failure(conn: Any, document_id: int, reason: str, version: str) -> None:
+    """Drop a document's earlier mentions and record why extraction failed (kept for a retry)."""
+    for table in ("mentions", "quotes", "extract_runs"):
+        conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
+    conn.execute("INSERT INTO extract_runs VALUES (?, ?, ?, ?, ?)",
+                 (document_id, version, None, json.dumps([reason]), utc_now()))
+
+
 def _store(conn: Any, document_id: int, data: dict[str, Any], extractor: str, version: str) -> None:
     for table in ("mentions", "quotes", "extract_runs"):
         conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
@@ -85,7 +115,8 @@ def _store(conn: Any, document_id: int, data: dict[str, Any], extractor: str, ve
         "INSERT INTO mentions (document_id, type, text, start_char, end_char, canonical, value, unit, low, high, "
         "role, prefix, suffix, method, extractor, extractor_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [(document_id, m["type"], m["text"], m["start"], m["end"], m.get("canonical"),
-          json.dumps(m.get("value"), ensure_ascii=False), m.get("unit"), m.get("low"), m.get("high"), m.get("role"),
+          json.dumps(m.get("value"), ensure_ascii=False), m.get("unit"), _sql_number(m.get("low")),
+          _sql_number(m.get("high")), m.get("role"),
           (m.get("selector") or {}).get("prefix"), (m.get("selector") or {}).get("suffix"), m.get("method"),
           m.get("extractor", extractor), version) for m in data["mentions"]])
     conn.executemany(

@@ -169,7 +169,11 @@ class TextStage:
         """Extract and store the documents of each capture (replacing what an earlier run stored)."""
         summary = TextSummary()
         for capture_id in capture_ids:
-            result = self._one(capture_id)
+            try:
+                result = self._one(capture_id)
+            except Exception as exc:  # a bug or bad row in one capture must not stop the batch
+                result = self._record_failure(capture_id, f"unexpected error in the text stage "
+                                              f"({type(exc).__name__}: {str(exc)[:200]})")
             summary.captures += 1
             summary.documents += result.documents
             summary.links += result.duplicates
@@ -198,7 +202,7 @@ class TextStage:
                                   doc))
         except TextExtractionError as exc:
             reason = str(exc)
-        except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # a reader bug must not stop a batch
+        except Exception as exc:  # a reader bug must not stop a batch
             reason = f"unexpected error in the text stage ({type(exc).__name__}: {exc})"
         if not documents and reason is None:
             reason = "no document found in this file (no HTML or PDF record, or no text)"
@@ -222,6 +226,21 @@ class TextStage:
                     self.index_hook(conn, document_id, None)
             self._drop_others(conn, capture.id, keep)
         return TextResult(capture.id, len(documents), reason is not None, reason, duplicates=links)
+
+    def _record_failure(self, capture_id: str, reason: str) -> TextResult:
+        """Store a failure row for a capture whose processing raised, so it can be retried."""
+        try:
+            capture = self.case.capture(capture_id)
+            first = capture.observations[0]
+            values = {"status": "failed", "error": reason, "source_url": first.source_url,
+                      "captured_at": capture.captured_at, "media_type": capture.media_type, "text": None,
+                      "chars": 0, "processed_at": utc_now(), "pipeline_version": None}
+            with self.case.store.writer() as conn:
+                _upsert(conn, capture.id, "error", values)
+            capture_id = capture.id
+        except Exception as exc:  # the store itself failed: the result still says why
+            reason = f"{reason}; the failure could not be recorded ({type(exc).__name__})"
+        return TextResult(capture_id, 0, True, reason)
 
     def _drop_others(self, conn: Any, capture_id: str, keep: list[int]) -> None:
         marks = ",".join("?" * len(keep))
