@@ -82,7 +82,8 @@ def _forget_links(conn: Any, document_id: int) -> None:
 
 def _document_values(doc: ExtractedDocument, fallback_url: str | None, captured_at: str) -> dict[str, Any]:
     return {
-        "status": "ok", "error": None, "media_type": doc.media_type, "title": doc.title, "author": doc.author,
+        "status": "failed" if doc.error else "ok", "error": doc.error, "media_type": doc.media_type,
+        "title": doc.title, "author": doc.author,
         "outlet": doc.outlet, "published": doc.published, "canonical_url": doc.canonical_url,
         "source_url": doc.source_url or fallback_url, "captured_at": doc.captured_at or captured_at,
         "encoding": doc.encoding, "encoding_method": doc.encoding_method, "language": doc.language,

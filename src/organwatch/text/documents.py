@@ -22,7 +22,7 @@ from organwatch.text.html import MAX_TRAFILATURA_CHARS, HtmlText, extract_html, 
 from organwatch.text.language import Language, paragraph_spans, profile_language
 from organwatch.text.pdf import extract_pdf
 from organwatch.text.plain import extract_plain
-from organwatch.text.warc import MAX_RECORD_BYTES, WARCIO_VERSION, iter_warc_payloads
+from organwatch.text.warc import MAX_RECORD_BYTES, WARCIO_VERSION, WarcPayload, iter_warc_payloads
 
 #: Version of this stage's code, stamped on every document so re-extraction is explainable.
 PIPELINE_VERSION = "1"
@@ -109,6 +109,8 @@ class ExtractedDocument:
     pipeline_version: str = PIPELINE_VERSION
     truncated: bool = False
     warnings: tuple[str, ...] = field(default=())
+    #: Set (to the reason) for a document that exists in the source but could not be read.
+    error: str | None = None
 
 
 def _describe_binary(head: bytes) -> str | None:
@@ -485,18 +487,10 @@ def _finish(document: ExtractedDocument, options: TextOptions, *, lines: bool) -
 
 def _warc_documents(source: _Input, options: TextOptions) -> Iterator[ExtractedDocument]:
     for record in iter_warc_payloads(source.stream, max_record_bytes=options.max_record_bytes):
-        if not record.payload:
-            if record.warnings:  # too large to read: say so rather than drop it silently
-                yield ExtractedDocument(
-                    text="",
-                    media_type=(record.content_type or "application/octet-stream").split(";")[0],
-                    source_url=record.target_uri,
-                    captured_at=record.date,
-                    locator=record.locator,
-                    extractor="warcio",
-                    extractor_version=WARCIO_VERSION,
-                    warnings=record.warnings,
-                )
+        if record.error is not None or not record.payload:
+            if record.error is not None:  # a document we cannot read: say so rather than drop it silently
+                yield _unread(record, (record.content_type or "application/octet-stream").split(";")[0],
+                              record.error)
             continue
         try:
             kind = sniff_kind(record.payload[:_HEAD_BYTES], name=record.target_uri, media_type=record.content_type)
@@ -516,13 +510,18 @@ def _warc_documents(source: _Input, options: TextOptions) -> Iterator[ExtractedD
                 locator=record.locator,
             )
         except TextExtractionError as error:
-            yield ExtractedDocument(
-                text="",
-                media_type=MEDIA_TYPES[kind],
-                source_url=record.target_uri,
-                captured_at=record.date,
-                locator=record.locator,
-                extractor="warcio",
-                extractor_version=WARCIO_VERSION,
-                warnings=(*record.warnings, f"record could not be read: {error.reason}"),
-            )
+            yield _unread(record, MEDIA_TYPES[kind], f"record could not be read: {error.reason}")
+
+
+def _unread(record: WarcPayload, media_type: str, reason: str) -> ExtractedDocument:
+    return ExtractedDocument(
+        text="",
+        media_type=media_type,
+        source_url=record.target_uri,
+        captured_at=record.date,
+        locator=record.locator,
+        extractor="warcio",
+        extractor_version=WARCIO_VERSION,
+        warnings=(*record.warnings, reason) if reason not in record.warnings else record.warnings,
+        error=reason,
+    )

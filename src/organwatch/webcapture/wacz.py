@@ -16,7 +16,6 @@ import hashlib
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +47,8 @@ class ImportSummary:
     record_types: dict[str, int] = field(default_factory=dict)
     datapackage: dict[str, Any] | None = None
     pages: int | None = None
+    #: Records that could not be read (cut, mis-framed, over-long headers): skipped, listed in ``skipped``.
+    bad_records: int = 0
 
     @property
     def digests_ok(self) -> bool | None:
@@ -58,7 +59,8 @@ class ImportSummary:
         """As logged (lists capped so one huge crawl cannot make one huge log entry)."""
         return {"source_capture": self.source_capture, "format": self.format, "records": self.records,
                 "stored": self.stored, "skipped": self.skipped[:1000], "members": self.members[:20000],
-                "record_types": self.record_types, "datapackage": self.datapackage, "pages": self.pages}
+                "record_types": self.record_types, "datapackage": self.datapackage, "pages": self.pages,
+                "bad_records": self.bad_records}
 
 
 def check_datapackage(archive: zipfile.ZipFile) -> dict[str, Any]:
@@ -130,14 +132,6 @@ def _warc_date(text: str | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _records(stream: IO[bytes]) -> Iterator[tuple[Any, Any]]:
-    from warcio.archiveiterator import ArchiveIterator
-
-    iterator = ArchiveIterator(stream)
-    for record in iterator:
-        yield iterator, record
-
-
 class _Importer:
     def __init__(self, case: Case, summary: ImportSummary, source_name: str | None, meta: CaptureMetadata,
                  max_record_bytes: int) -> None:
@@ -148,33 +142,47 @@ class _Importer:
         self.max_record_bytes = max_record_bytes
 
     def warc(self, stream: IO[bytes], member: str | None, workdir: Path) -> None:
-        try:
-            for iterator, record in _records(stream):
-                self._record(iterator, record, member, workdir)
-        except Exception as exc:  # warcio raises ArchiveLoadFailed, zlib.error, EOFError...
-            self.summary.skipped.append({"member": member, "reason": f"WARC damaged, reading stopped: "
-                                         f"{type(exc).__name__}: {str(exc)[:120]}"})
+        """Store each good record; a bad one (cut, mis-framed, unparseable) is skipped with its reason."""
+        from organwatch.text.warcrecords import iter_warc_records
 
-    def _record(self, iterator: Any, record: Any, member: str | None, workdir: Path) -> None:
+        for item in iter_warc_records(stream, max_record_bytes=self.max_record_bytes):  # type: ignore[arg-type]
+            if item.record is None:
+                self.summary.bad_records += 1
+                self.summary.skipped.append({"member": member, "offset": item.offset,
+                                             "reason": f"damaged record: {item.problem}"})
+                continue
+            try:
+                self._record(item.record, item.offset, item.oversized, member, workdir)
+            except Exception as exc:  # warcio's decoders raise on corrupt chunked/compressed payloads
+                self.summary.bad_records += 1
+                self.summary.skipped.append({"member": member, "offset": item.offset,
+                                             "reason": f"damaged record: {type(exc).__name__}: {str(exc)[:120]}"})
+
+    def _record(self, record: Any, offset: int, oversized: bool, member: str | None, workdir: Path) -> None:
         kind = str(record.rec_type)
         self.summary.records += 1
         self.summary.record_types[kind] = self.summary.record_types.get(kind, 0) + 1
         if kind not in _STORED_TYPES:
             return
+        from organwatch.text.warc import undecodable_encoding
+
+        uri = record.rec_headers.get_header("WARC-Target-URI")
+        where = {"member": member, "offset": offset, "url": uri}
+        coding = undecodable_encoding(record.http_headers.get_header("Content-Encoding")
+                                      if record.http_headers else None)
+        if coding is not None:
+            self.summary.skipped.append({**where, "reason": f"Content-Encoding {coding!r} cannot be decoded"})
+            return
         path = workdir / "payload"
-        size, over = 0, False
+        size, over = 0, oversized
         with open(path, "wb") as out:
             stream = record.content_stream()
-            while chunk := stream.read(1 << 20):
+            while not over and (chunk := stream.read(1 << 20)):
                 size += len(chunk)
                 if size > self.max_record_bytes:
                     over = True
                     break
                 out.write(chunk)
-        iterator.read_to_end(record)
-        offset = int(iterator.get_record_offset())
-        uri = record.rec_headers.get_header("WARC-Target-URI")
-        where = {"member": member, "offset": offset, "url": uri}
         if over or size == 0:
             self.summary.skipped.append({**where, "reason": "payload over the size limit" if over else "empty payload"})
             path.unlink()
