@@ -155,7 +155,8 @@ def add(
     added_archives: list[AddResult] = []
 
     def show(result: AddResult) -> None:
-        if result.status == "added" and result.media_type in ("application/wacz", "application/warc"):
+        if result.status == "added" and result.media_type in ("application/wacz", "application/warc",
+                                                               "application/x-internet-archive"):
             added_archives.append(result)
         if result.status == "failed":
             err.print(escape(_result_line(result)))
@@ -206,7 +207,7 @@ def add(
 def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetadata, split_records: bool) -> bool:
     """Make each record of added WACZ (and, if asked, WARC) files a capture; True if a check failed."""
     archives = [r for r in added if r.media_type == "application/wacz"
-                or (split_records and r.media_type == "application/warc")]
+                or (split_records and r.media_type in ("application/warc", "application/x-internet-archive"))]
     failed = False
     for result in archives:
         from organwatch.webcapture import record_web_archive
@@ -218,6 +219,11 @@ def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetada
                   f"captures, {len(imported.skipped)} skipped; {digests}")
         if imported.digests_ok is False:
             err.print(escape(f"failed   {result.path}: the WACZ's own datapackage digests do not match its contents"))
+            failed = True
+        if imported.bad_records:
+            first = next(s for s in imported.skipped if str(s.get("reason", "")).startswith("damaged record"))
+            err.print(escape(f"failed   {result.path}: {imported.bad_records} damaged record(s) skipped; first at byte "
+                             f"{first.get('offset', 0):,}: {str(first['reason']).removeprefix('damaged record: ')}"))
             failed = True
     return failed
 

@@ -20,6 +20,8 @@ import zlib
 from pathlib import Path
 
 SNIFF_BYTES = 64 * 1024
+#: The Internet Archive's older web-archive format (ARC), read like a WARC.
+ARC_MEDIA_TYPE = "application/x-internet-archive"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
@@ -111,7 +113,9 @@ def _gzip_kind(head: bytes) -> str:
         inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
     except zlib.error:
         return "application/gzip"
-    return "application/warc" if inner.startswith(b"WARC/") else "application/gzip"
+    if inner.startswith(b"WARC/"):
+        return "application/warc"
+    return ARC_MEDIA_TYPE if inner.startswith(b"filedesc://") else "application/gzip"
 
 
 def sniff(head: bytes, path: Path | None = None) -> str:
@@ -126,6 +130,8 @@ def sniff(head: bytes, path: Path | None = None) -> str:
             return media_type
     if head.startswith(b"\x1f\x8b"):
         return _gzip_kind(head)
+    if head.startswith(b"filedesc://"):
+        return ARC_MEDIA_TYPE
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(path, head)
     if head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):

@@ -35,6 +35,9 @@ NO_TEXT_TYPES = frozenset({"application/zip", "application/gzip", "application/x
                            "application/x-bzip2", "application/x-xz", "application/zstd", "application/x-empty",
                            "application/vnd.sqlite3", "application/wacz"})
 
+#: Web archives: reading no document from one is not a failure (it may hold only data or revisits).
+WEB_ARCHIVE_TYPES = frozenset({"application/warc", "application/x-internet-archive"})
+
 
 @dataclass(frozen=True)
 class TextResult:
@@ -206,6 +209,10 @@ class TextStage:
         except Exception as exc:  # a reader bug must not stop a batch
             reason = f"unexpected error in the text stage ({type(exc).__name__}: {exc})"
         if not documents and reason is None:
+            if capture.media_type in WEB_ARCHIVE_TYPES:  # a valid crawl of JSON, revisits, images...
+                with self.case.store.writer() as conn:
+                    self._drop_others(conn, capture.id, [-1])
+                return TextResult(capture.id, 0, False, "no HTML or PDF record in this web archive", skipped=True)
             reason = "no document found in this file (no HTML or PDF record, or no text)"
         links = 0
         with self.case.store.writer() as conn:

@@ -144,14 +144,14 @@ def sniff_kind(head: bytes, *, name: str | None = None, media_type: str | None =
     """
     if head[:1024].find(b"%PDF-") != -1:
         return "pdf"
-    if head.startswith(b"WARC/"):
+    if head.startswith((b"WARC/", b"filedesc://")):
         return "warc"
     if head.startswith(b"\x1f\x8b"):
         try:
             inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
         except zlib.error:
             inner = b""
-        if inner.startswith(b"WARC/"):
+        if inner.startswith((b"WARC/", b"filedesc://")):
             return "warc"
         raise TextExtractionError("gzip-compressed file that is not a WARC; decompress it first")
     description = _describe_binary(head)
@@ -177,6 +177,7 @@ def _declared_kind(name: str | None, media_type: str | None) -> Kind | None:
         "application/xhtml+xml": "html",
         "application/pdf": "pdf",
         "application/warc": "warc",
+        "application/x-internet-archive": "warc",
         "text/plain": "text",
         "text/markdown": "markdown",
     }
@@ -190,6 +191,8 @@ def _declared_kind(name: str | None, media_type: str | None) -> Kind | None:
         ".pdf": "pdf",
         ".warc": "warc",
         ".warc.gz": "warc",
+        ".arc": "warc",
+        ".arc.gz": "warc",
         ".txt": "text",
         ".md": "markdown",
     }

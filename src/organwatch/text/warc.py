@@ -49,9 +49,13 @@ class WarcPayload:
     #: Set when the record is a document we could not read (its reason); ``payload`` is then empty.
     error: str | None = None
 
+    #: Position inside the gzip member when several records share one (0 otherwise).
+    inner: int = 0
+
     @property
     def locator(self) -> str:
-        return f"warc:offset={self.offset}"
+        """``warc:offset=N`` (the record's gzip member or byte), ``+M`` when it is not the member's first."""
+        return f"warc:offset={self.offset}" + (f"+{self.inner}" if self.inner else "")
 
 
 def decodable_encodings() -> frozenset[str]:
@@ -99,17 +103,13 @@ def iter_warc_payloads(
                              f"{str(error).splitlines()[0][:120] if str(error) else ''})"))
             continue
         if payload is not None:
-            yield _located(payload, item.offset)
+            yield replace(payload, offset=item.offset, inner=item.inner)
     if problems:
         offset, reason = problems[0]
         more = f" (and {len(problems) - 1} more bad record(s))" if len(problems) > 1 else ""
         raise TextExtractionError(
             f"WARC is damaged at byte {offset:,}: {reason}{more}; {records} readable record(s) were kept"
         )
-
-
-def _located(payload: WarcPayload, offset: int) -> WarcPayload:
-    return replace(payload, offset=offset)
 
 
 def _read(record: Any, record_types: tuple[str, ...], max_bytes: int, oversized: bool = False) -> WarcPayload | None:

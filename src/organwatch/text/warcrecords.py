@@ -47,6 +47,8 @@ class WarcItem:
     problem: str | None = None
     oversized: bool = False
     declared_length: int = 0
+    #: For a record that does not start its gzip member: its position in the member's inflated bytes.
+    inner: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,12 @@ class _Flat:
         index = bisect.bisect_right(self.members_plain, position) - 1
         return self.members_file[max(index, 0)]
 
+    def inner_of(self, position: int) -> int:
+        if not self.gzipped:
+            return 0
+        index = bisect.bisect_right(self.members_plain, position) - 1
+        return position - self.members_plain[max(index, 0)]
+
     def available(self) -> int:
         return len(self.buf) - self.start
 
@@ -100,7 +108,7 @@ class _Flat:
         while self.segments:
             spool, begin, end = self.segments[0]
             if begin >= end:
-                self.segments.pop(0)
+                self.segments.pop(0)[0].close()
                 continue
             spool.seek(begin)
             data = spool.read(min(_CHUNK, end - begin))
@@ -108,7 +116,7 @@ class _Flat:
             if data:
                 self._append(data)
                 return True
-            self.segments.pop(0)
+            self.segments.pop(0)[0].close()
         if self.damage is not None:
             return False
         if not self.gzipped:
@@ -207,6 +215,53 @@ class _Flat:
         self.position -= end - begin
 
 
+#: One brotli step inflates at most about this much before the rest is asked for.
+_BROTLI_STEP = 1 << 20
+#: A single 16 KiB block of brotli input inflating beyond this is a decompression bomb.
+MAX_BROTLI_BLOCK_OUTPUT = 64 << 20
+
+
+class _BrotliDecoder:
+    """The interface warcio expects of a decompressor (``decompress``, ``unused_data``, ``flush``).
+
+    warcio's own brotli hook sets an attribute on ``brotli.Decompressor``, which recent brotli
+    releases forbid; and it inflates each block without a bound.
+    """
+
+    unused_data = b""
+
+    def __init__(self) -> None:
+        import brotli
+
+        self._decompressor: Any = brotli.Decompressor()
+
+    def decompress(self, data: bytes) -> bytes:
+        out = [self._decompressor.process(data, output_buffer_limit=_BROTLI_STEP)]
+        total = len(out[0])
+        while not self._decompressor.can_accept_more_data():
+            chunk = self._decompressor.process(b"", output_buffer_limit=_BROTLI_STEP)
+            total += len(chunk)
+            if total > MAX_BROTLI_BLOCK_OUTPUT:
+                raise ValueError(f"brotli payload inflates beyond {MAX_BROTLI_BLOCK_OUTPUT:,} bytes per block")
+            if not chunk:
+                break
+            out.append(chunk)
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def install_decoders() -> None:
+    """Make warcio decode ``Content-Encoding: br`` with :class:`_BrotliDecoder` (when brotli is installed)."""
+    import importlib.util
+
+    from warcio.bufferedreaders import BufferedReader
+
+    if importlib.util.find_spec("brotli") is not None:
+        BufferedReader.DECOMPRESSORS["br"] = _BrotliDecoder
+
+
 def is_arc(head: bytes) -> bool:
     """True for an ARC file (its first record is the ``filedesc://`` header)."""
     return head.lstrip(b"\r\n").startswith(b"filedesc://")
@@ -217,6 +272,7 @@ def iter_warc_records(stream: BinaryIO, *, max_record_bytes: int) -> Iterator[Wa
 
     The last item may be a problem with no record: the file is damaged past that offset.
     """
+    install_decoders()
     head = stream.read(2)
     rest: Any = _Rejoined(head, stream)
     gzipped = head == b"\x1f\x8b"
@@ -257,7 +313,10 @@ def _iter_framed(flat: _Flat, max_record_bytes: int) -> Iterator[WarcItem]:
                            f"{_first_line(error)})", declared_length=content_length)
             spool.close()
             continue
-        yield WarcItem(offset, record=record, oversized=oversized, declared_length=content_length)
+        yield WarcItem(offset, record=record, oversized=oversized, declared_length=content_length,
+                       inner=flat.inner_of(start))
+        spool.close()
+    for spool, _begin, _end in flat.segments:
         spool.close()
     if flat.damage is not None and flat.damage.offset != last_problem:
         yield WarcItem(flat.damage.offset, problem=flat.damage.reason)
@@ -416,7 +475,7 @@ class _Rejoined(io.RawIOBase):
 def _iter_arc(stream: Any, *, gzipped: bool) -> Iterator[WarcItem]:
     from warcio.archiveiterator import ArchiveIterator
 
-    iterator: Any = ArchiveIterator(io.BufferedReader(stream, buffer_size=_CHUNK))
+    iterator: Any = ArchiveIterator(io.BufferedReader(stream, buffer_size=_CHUNK), arc2warc=True)
     offset = 0
     try:
         for record in iterator:

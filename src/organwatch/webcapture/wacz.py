@@ -219,11 +219,13 @@ def record_web_archive(case: Case, capture_ref: str, *, meta: CaptureMetadata | 
         summary = ImportSummary(capture.id, "wacz")
     elif capture.media_type == "application/warc":
         summary = ImportSummary(capture.id, "warc")
+    elif capture.media_type == "application/x-internet-archive":
+        summary = ImportSummary(capture.id, "arc")
     else:
         raise OrganWatchError(f"capture {capture.id[:12]} is {capture.media_type}, not a WARC or WACZ")
     importer = _Importer(case, summary, name, meta, max_record_bytes)
     with tempfile.TemporaryDirectory(prefix="organwatch-import-") as tmp:
-        if summary.format == "warc":
+        if summary.format in ("warc", "arc"):
             with open(blob, "rb") as fh:
                 importer.warc(fh, None, Path(tmp))
         else:
