@@ -8,9 +8,9 @@ import brotli
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-PAGE = ("<html><head><title>Transplant waiting times</title></head><body><article><p>The hospital said the "
-        "waiting time for a liver was two weeks, far shorter than anywhere else in the region.</p>"
-        "</article></body></html>").encode()
+PAGE = (b"<html><head><title>Transplant waiting times</title></head><body><article><p>The hospital said the "
+        b"waiting time for a liver was two weeks, far shorter than anywhere else in the region.</p>"
+        b"</article></body></html>")
 
 
 def record(uri: str, body: bytes, *, content_type: str = "text/html; charset=utf-8", status: str = "200 OK",
