@@ -215,10 +215,13 @@ def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetada
         with _errors():
             imported = record_web_archive(case, result.capture_id or "", meta=meta)
         digests = {True: "digests OK", False: "DIGESTS FAILED", None: "no digests to check"}[imported.digests_ok]
+        package = imported.datapackage
+        signature = f"; signature {package.get('signature', 'not checked')}" if package else ""
         out.print(f"web archive {escape(result.path)}: {imported.records} record(s), {imported.stored} stored as "
-                  f"captures, {len(imported.skipped)} skipped; {digests}")
-        if imported.digests_ok is False:
-            err.print(escape(f"failed   {result.path}: the WACZ's own datapackage digests do not match its contents"))
+                  f"captures, {len(imported.skipped)} skipped; {digests}{escape(signature)}")
+        if imported.digests_ok is False and imported.datapackage is not None:
+            first_problem = (imported.datapackage.get("problems") or ["digests do not match"])[0]
+            err.print(escape(f"failed   {result.path}: the WACZ's own datapackage check failed: {first_problem}"))
             failed = True
         if imported.bad_records:
             first = next(s for s in imported.skipped if str(s.get("reason", "")).startswith("damaged record"))

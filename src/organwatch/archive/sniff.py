@@ -91,7 +91,8 @@ def _zip_kind(path: Path | None, head: bytes) -> str:
         with zipfile.ZipFile(path if path is not None else io.BytesIO(head)) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with archive.open("mimetype") as member:  # never inflate more than we look at
+                    declared = member.read(100).decode("ascii", "replace").strip()
                 if declared:
                     return declared
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):

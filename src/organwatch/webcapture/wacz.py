@@ -63,50 +63,161 @@ class ImportSummary:
                 "bad_records": self.bad_records}
 
 
+#: Largest ``datapackage.json`` / ``datapackage-digest.json`` read; a real one lists a few files.
+MAX_DATAPACKAGE_BYTES = 16 << 20
+#: Longest ``pages.jsonl`` line counted; longer lines stop the count (a page entry is a few hundred bytes).
+MAX_PAGES_LINE = 1 << 20
+_HASHES = ("sha256", "sha512", "sha384", "sha1", "md5")
+
+
+def _read_capped(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """A member's bytes, inflating at most ``limit`` + 1 bytes whatever its header claims."""
+    with archive.open(name) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{name} inflates to more than {limit:,} bytes")
+    return data
+
+
+def _declared_digest(resource: dict[str, Any]) -> tuple[str, str] | str:
+    """(algorithm, hex digest) a resource declares, in either WACZ form, or the reason there is none.
+
+    WACZ 1.1 writes ``"hash": "sha256:<hex>"``; WACZ 1.0.0 (Frictionless Data) writes ``"hashing":
+    "sha256"`` beside ``"stats": {"hash": "<hex>"}``.
+    """
+    stats: dict[str, Any] = resource["stats"] if isinstance(resource.get("stats"), dict) else {}
+    declared = resource.get("hash") or stats.get("hash")
+    if not isinstance(declared, str) or not declared:
+        return "no digest declared"
+    algorithm, _, value = declared.partition(":")
+    if not value:
+        algorithm, value = str(resource.get("hashing") or "md5").lower(), declared  # Frictionless default: md5
+    algorithm = algorithm.lower().replace("-", "")
+    if algorithm not in _HASHES:
+        return f"digest algorithm {algorithm!r} is not supported"
+    return algorithm, value.lower()
+
+
+def _declared_size(resource: dict[str, Any]) -> int | None:
+    stats: dict[str, Any] = resource["stats"] if isinstance(resource.get("stats"), dict) else {}
+    size = resource.get("bytes", stats.get("bytes"))
+    return size if isinstance(size, int) and not isinstance(size, bool) else None
+
+
 def check_datapackage(archive: zipfile.ZipFile) -> dict[str, Any]:
-    """Check every resource ``datapackage.json`` lists (sha256 and size), and the package's own digest."""
+    """Check every resource ``datapackage.json`` lists (digest and size), the package digest and its signature."""
     problems: list[str] = []
     try:
-        raw = archive.read("datapackage.json")
+        raw = _read_capped(archive, "datapackage.json", MAX_DATAPACKAGE_BYTES)
         package = json.loads(raw)
-        resources = list(package.get("resources", []))
-    except (KeyError, ValueError, AttributeError, TypeError) as exc:
-        return {"ok": False, "checked": 0, "problems": [f"datapackage.json unreadable: {exc}"]}
+    except (KeyError, ValueError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        return {"ok": False, "checked": 0, "problems": [f"datapackage.json unreadable: {exc}"],
+                "signature": "not checked"}
+    if not isinstance(package, dict):
+        return {"ok": False, "checked": 0, "signature": "not checked",
+                "problems": [f"datapackage.json is a JSON {type(package).__name__}, not an object"]}
+    resources = package.get("resources", [])
+    if not isinstance(resources, list):
+        return {"ok": False, "checked": 0, "signature": "not checked",
+                "problems": [f"datapackage.json: 'resources' is {json.dumps(resources)[:40]}, not a list"]}
     names = set(archive.namelist())
     checked = 0
-    for resource in resources:
-        path, declared = str(resource.get("path", "")), str(resource.get("hash", ""))
+    for index, resource in enumerate(resources):
+        if not isinstance(resource, dict):
+            problems.append(f"datapackage.json: resource {index} is not an object")
+            continue
+        path = str(resource.get("path", ""))
         if path not in names:
             problems.append(f"{path}: listed but not in the WACZ")
             continue
-        digest, size = _member_digest(archive, path)
+        declared = _declared_digest(resource)
+        algorithm = declared[0] if isinstance(declared, tuple) else "sha256"
+        digest, size = _member_digest(archive, path, algorithm)
         checked += 1
-        if not declared.startswith("sha256:"):
-            problems.append(f"{path}: no sha256 digest declared ({declared or 'none'})")
-        elif declared.removeprefix("sha256:") != digest:
-            problems.append(f"{path}: sha256 {digest[:16]}... differs from the declared {declared[7:23]}...")
-        if isinstance(resource.get("bytes"), int) and resource["bytes"] != size:
-            problems.append(f"{path}: {size} bytes, datapackage says {resource['bytes']}")
-    listed = {str(r.get("path")) for r in resources}
+        if isinstance(declared, str):
+            problems.append(f"{path}: {declared}")
+        elif declared[1] != digest:
+            problems.append(f"{path}: {algorithm} {digest[:16]}... differs from the declared {declared[1][:16]}...")
+        expected = _declared_size(resource)
+        if expected is not None and expected != size:
+            problems.append(f"{path}: {size} bytes, datapackage says {expected}")
+    listed = {str(r.get("path")) for r in resources if isinstance(r, dict)}
     unlisted = sorted(n for n in names if n.startswith("archive/") and n not in listed)
     problems.extend(f"{n}: in the WACZ but not listed in datapackage.json" for n in unlisted)
-    package_digest: str | None = None
-    if "datapackage-digest.json" in names:
+    package_digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+    signature = "unsigned"
+    has_digest_file = "datapackage-digest.json" in names
+    if has_digest_file:
         try:
-            declared_pkg = str(json.loads(archive.read("datapackage-digest.json")).get("hash", ""))
-        except (ValueError, AttributeError) as exc:
-            declared_pkg = f"unreadable ({exc})"
-        package_digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+            digest_file = json.loads(_read_capped(archive, "datapackage-digest.json", MAX_DATAPACKAGE_BYTES))
+            if not isinstance(digest_file, dict):
+                raise ValueError("not a JSON object")
+            declared_pkg = str(digest_file.get("hash", ""))
+        except (ValueError, zipfile.BadZipFile, EOFError, OSError) as exc:
+            digest_file, declared_pkg = {}, f"unreadable ({exc})"
         if declared_pkg != package_digest:
             problems.append(f"datapackage.json: digest {package_digest[:23]}... differs from "
                             f"datapackage-digest.json ({declared_pkg[:23]}...)")
+        signature = verify_signature(digest_file.get("signedData"), package_digest)
+        if signature.startswith("INVALID"):
+            problems.append(f"datapackage-digest.json: {signature}")
     return {"ok": not problems, "checked": checked, "problems": problems[:200],
-            "datapackage_sha256": hashlib.sha256(raw).hexdigest(), "digest_file": package_digest is not None,
-            "wacz_version": str(package.get("wacz_version", "")) or None, "software": package.get("software")}
+            "datapackage_sha256": hashlib.sha256(raw).hexdigest(), "digest_file": has_digest_file,
+            "signature": signature, "wacz_version": str(package.get("wacz_version", "")) or None,
+            "software": package.get("software")}
 
 
-def _member_digest(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
+def verify_signature(signed: Any, package_digest: str) -> str:
+    """Verify a WACZ ``signedData`` block: "unsigned", "valid (...)", "INVALID: ..." or "unverifiable: ...".
+
+    The WACZ signing spec signs the digest string of ``datapackage.json`` (``"sha256:<hex>"``) with
+    ECDSA P-256 / SHA-256. The key is either ``publicKey`` (base64 DER, an anonymous signer) or the
+    first certificate of ``domainCert`` (PEM, a domain-verified signer; the certificate chain itself
+    is not validated here, it needs the network). Signatures come DER-encoded (authsign) or as the
+    64-byte r||s of WebCrypto (browser signers); both are accepted.
+    """
+    if signed is None:
+        return "unsigned"
+    if not isinstance(signed, dict):
+        return "INVALID: signedData is not an object"
+    import base64
+    import binascii
+
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    signed_hash = signed.get("hash")
+    if signed_hash != package_digest:
+        return f"INVALID: the signed hash {str(signed_hash)[:23]}... is not the digest of datapackage.json"
+    try:
+        signature = base64.b64decode(str(signed.get("signature", "")), validate=True)
+        if signed.get("publicKey"):
+            key: Any = serialization.load_der_public_key(base64.b64decode(str(signed["publicKey"])))
+            signer = "anonymous key"
+        elif signed.get("domainCert"):
+            cert = x509.load_pem_x509_certificates(str(signed["domainCert"]).encode())[0]
+            key = cert.public_key()
+            signer = f"certificate of {signed.get('domain') or cert.subject.rfc4514_string()}; chain not checked"
+        else:
+            return "unverifiable: signedData names no publicKey or domainCert"
+    except (ValueError, binascii.Error, IndexError, TypeError) as exc:
+        return f"unverifiable: key or signature cannot be read ({exc})"
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        return f"unverifiable: the key is {type(key).__name__}, not ECDSA"
+    if len(signature) == 64:  # WebCrypto's r||s
+        signature = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    try:
+        key.verify(signature, package_digest.encode(), ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return "INVALID: the signature does not verify against the signer's key"
+    return f"valid ({signer})"
+
+
+def _member_digest(archive: zipfile.ZipFile, name: str, algorithm: str = "sha256") -> tuple[str, int]:
+    digest, size = hashlib.new(algorithm), 0
     with archive.open(name) as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
@@ -115,11 +226,26 @@ def _member_digest(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
 
 
 def _count_pages(archive: zipfile.ZipFile) -> int | None:
+    """Page entries in ``pages/pages.jsonl``, streamed; None when absent or a line is implausibly long."""
     if "pages/pages.jsonl" not in archive.namelist():
         return None
+    count, has_url, length, tail = 0, False, 0, b""
     with archive.open("pages/pages.jsonl") as fh:
-        lines = [line for line in fh if line.strip()]
-    return sum(1 for line in lines if b'"url"' in line)
+        while chunk := fh.read(1 << 20):
+            start = 0
+            while True:
+                newline = chunk.find(b"\n", start)
+                piece = chunk[start : newline if newline != -1 else len(chunk)]
+                has_url = has_url or b'"url"' in tail + piece[:8] or b'"url"' in piece
+                length += len(piece)
+                if length > MAX_PAGES_LINE:
+                    return None
+                if newline == -1:
+                    tail = (tail + piece)[-8:]
+                    break
+                count += int(has_url)
+                has_url, length, tail, start = False, 0, b"", newline + 1
+    return count + int(has_url)
 
 
 def _warc_date(text: str | None) -> str | None:
