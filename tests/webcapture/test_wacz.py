@@ -186,12 +186,17 @@ def test_wacz_signatures_are_verified(case: Case, tmp_path: Path) -> None:
 
 
 def test_malformed_resources_are_a_clear_error(case: Case, tmp_path: Path) -> None:
+    from organwatch.webcapture.wacz import check_datapackage
+
     for index, resources in enumerate((None, "archive/data.warc.gz", 5, [7])):
         path = _package_wacz(tmp_path / f"bad{index}.wacz", {"profile": "data-package", "resources": resources})
-        result = run_cli("add", "--case", str(case.root), str(path))
-        assert result.returncode == 1, resources
-        assert "Traceback" not in result.stderr
-        assert "not a list" in result.stderr or "is not an object" in result.stderr
+        with zipfile.ZipFile(path) as archive:
+            checked = check_datapackage(archive)
+        assert checked["ok"] is False
+        assert "not a list" in checked["problems"][0] or "is not an object" in checked["problems"][0]
+    result = run_cli("add", "--case", str(case.root), str(tmp_path / "bad0.wacz"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "'resources' is null, not a list" in result.stderr
 
 
 def test_wacz_bombs_are_read_in_bounded_memory(tmp_path: Path) -> None:
