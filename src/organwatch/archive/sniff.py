@@ -119,6 +119,21 @@ def _gzip_kind(head: bytes) -> str:
     return ARC_MEDIA_TYPE if inner.startswith(b"filedesc://") else "application/gzip"
 
 
+def _feed_kind(text: bytes) -> str | None:
+    """Atom or RSS media type when the first element is a feed's root (ignoring the XML prolog)."""
+    rest = text[:4096]
+    while rest.startswith((b"<?", b"<!")):
+        end = rest.find(b">")
+        if end == -1:
+            return None
+        rest = rest[end + 1 :].lstrip(b" \t\r\n")
+    if rest.startswith(b"<rss") and rest[4:5] in (b" ", b">", b"\t", b"\r", b"\n"):
+        return "application/rss+xml"
+    if rest.startswith(b"<feed") and b"http://www.w3.org/2005/Atom" in rest[:1024]:
+        return "application/atom+xml"
+    return None
+
+
 def sniff(head: bytes, path: Path | None = None) -> str:
     """Media type of content whose first bytes are ``head``.
 
@@ -140,6 +155,9 @@ def sniff(head: bytes, path: Path | None = None) -> str:
     if head[4:8] == b"ftyp":
         return "video/mp4"
     text, bom = _strip_bom_and_space(head)
+    feed = _feed_kind(text)
+    if feed:
+        return feed
     if text.startswith(b"<?xml"):
         lowered = text[:2048].lower()
         if b"<html" in lowered or b"xhtml" in lowered:

@@ -18,6 +18,8 @@ from typing import Any, BinaryIO, Literal
 
 from organwatch.text.encoding import charset_from_content_type, sniff_bom
 from organwatch.text.errors import TextExtractionError
+from organwatch.text.feed import MEDIA_TYPES as FEED_MEDIA_TYPES
+from organwatch.text.feed import read_feed, sniff_feed
 from organwatch.text.html import MAX_TRAFILATURA_CHARS, HtmlText, extract_html, extract_large_html
 from organwatch.text.language import Language, paragraph_spans, profile_language
 from organwatch.text.pdf import extract_pdf
@@ -28,7 +30,7 @@ from organwatch.text.warc import MAX_RECORD_BYTES, WARCIO_VERSION, WarcPayload, 
 PIPELINE_VERSION = "1"
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
-Kind = Literal["html", "pdf", "warc", "text", "markdown"]
+Kind = Literal["html", "pdf", "warc", "text", "markdown", "feed"]
 
 MEDIA_TYPES: dict[Kind, str] = {
     "html": "text/html",
@@ -36,6 +38,7 @@ MEDIA_TYPES: dict[Kind, str] = {
     "warc": "application/warc",
     "text": "text/plain",
     "markdown": "text/markdown",
+    "feed": "application/rss+xml",
 }
 
 _HEAD_BYTES = 65_536
@@ -157,6 +160,8 @@ def sniff_kind(head: bytes, *, name: str | None = None, media_type: str | None =
     description = _describe_binary(head)
     if description:
         raise TextExtractionError(f"content is {description}, not a text document")
+    if sniff_feed(head):
+        return "feed"
     if _looks_like_html(head):
         return "html"
     bom = sniff_bom(head)
@@ -180,6 +185,8 @@ def _declared_kind(name: str | None, media_type: str | None) -> Kind | None:
         "application/x-internet-archive": "warc",
         "text/plain": "text",
         "text/markdown": "markdown",
+        "application/atom+xml": "feed",
+        "application/rss+xml": "feed",
     }
     if declared in by_type:
         return by_type[declared]
@@ -353,6 +360,9 @@ def _dispatch(
     if kind == "warc":
         yield from _warc_documents(source, options)
         return
+    if kind == "feed":
+        yield from _feed_documents(source.read_all(options.max_input_bytes), options, notes, source_url=source_url)
+        return
     http_charset = charset_from_content_type(media_type)
     if kind == "html" and source.size is not None and source.size > 2 * options.max_trafilatura_chars:
         page = extract_large_html(
@@ -499,7 +509,14 @@ def _warc_documents(source: _Input, options: TextOptions) -> Iterator[ExtractedD
             kind = sniff_kind(record.payload[:_HEAD_BYTES], name=record.target_uri, media_type=record.content_type)
         except TextExtractionError:
             continue  # images and other binaries served without a telling Content-Type
-        if kind not in ("html", "pdf"):
+        if kind not in ("html", "pdf", "feed"):
+            continue
+        if kind == "feed":
+            try:
+                yield from _feed_documents(record.payload, options, record.warnings, source_url=record.target_uri,
+                                           captured_at=record.date, locator=record.locator)
+            except TextExtractionError as error:
+                yield _unread(record, "application/rss+xml", f"record could not be read: {error.reason}")
             continue
         try:
             yield _read_one(
@@ -514,6 +531,44 @@ def _warc_documents(source: _Input, options: TextOptions) -> Iterator[ExtractedD
             )
         except TextExtractionError as error:
             yield _unread(record, MEDIA_TYPES[kind], f"record could not be read: {error.reason}")
+
+
+def _feed_documents(
+    data: bytes,
+    options: TextOptions,
+    notes: tuple[str, ...],
+    *,
+    source_url: str | None,
+    captured_at: str | None = None,
+    locator: str | None = None,
+) -> Iterator[ExtractedDocument]:
+    """One document per feed entry: its link, date and author; the feed's title as the outlet."""
+    kind = sniff_feed(data[:_HEAD_BYTES]) or "rss"
+    title, entries = read_feed(data)
+    if not entries:
+        raise TextExtractionError("feed has no entries")
+    for entry in entries:
+        text = entry.text[: options.max_text_chars]
+        yield _finish(
+            ExtractedDocument(
+                text=text or (entry.title or ""),
+                media_type=FEED_MEDIA_TYPES[kind],
+                title=entry.title,
+                author=entry.author,
+                outlet=title,
+                published=entry.published,
+                canonical_url=entry.link,
+                source_url=entry.link or source_url,
+                captured_at=captured_at,
+                locator=f"{locator}#entry={entry.index}" if locator else f"feed:entry={entry.index}",
+                extractor="organwatch-feed",
+                extractor_version=PIPELINE_VERSION,
+                truncated=len(entry.text) > options.max_text_chars,
+                warnings=notes if text else (*notes, "entry has no content; its title is the text"),
+            ),
+            options,
+            lines=True,
+        )
 
 
 def _unread(record: WarcPayload, media_type: str, reason: str) -> ExtractedDocument:
