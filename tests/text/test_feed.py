@@ -19,7 +19,8 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
     <link rel="alternate" href="https://watch.example.org/2019/waiting"/>
     <published>2019-03-04T10:00:00+08:00</published>
     <author><name>Li Wei</name></author>
-    <content type="html">&lt;p&gt;The hospital said a liver could be found &lt;b&gt;within two weeks&lt;/b&gt;.&lt;/p&gt;&lt;p&gt;Second paragraph.&lt;/p&gt;</content>
+    <content type="html">&lt;p&gt;The hospital said a liver could be found &lt;b&gt;within two weeks&lt;/b&gt;.&lt;/p&gt;
+    &lt;p&gt;Second paragraph.&lt;/p&gt;</content>
   </entry>
   <entry>
     <title>医院回应</title>
@@ -36,7 +37,8 @@ RSS = """<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/conte
 <item><title>Registry figures</title><link>https://news.example.com/figures</link>
 <pubDate>Tue, 05 Mar 2019 08:30:00 GMT</pubDate><dc:creator>Ann Smith</dc:creator>
 <description>Short summary.</description>
-<content:encoded><![CDATA[<p>The registry listed 10,000 transplants in one year.</p><script>var x=1;</script>]]></content:encoded>
+<content:encoded><![CDATA[<p>The registry listed 10,000 transplants in one year.</p>
+<script>var x=1;</script>]]></content:encoded>
 </item>
 <item><title>Second post</title><guid>https://news.example.com/second</guid>
 <description>&lt;p&gt;A plain description with no content module.&lt;/p&gt;</description></item>
