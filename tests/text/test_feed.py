@@ -19,7 +19,8 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
     <link rel="alternate" href="https://watch.example.org/2019/waiting"/>
     <published>2019-03-04T10:00:00+08:00</published>
     <author><name>Li Wei</name></author>
-    <content type="html">&lt;p&gt;The hospital said a liver could be found &lt;b&gt;within two weeks&lt;/b&gt;.&lt;/p&gt;
+    <content type="html">&lt;p&gt;The hospital said a liver could be found
+    &lt;b&gt;within two weeks&lt;/b&gt;.&lt;/p&gt;
     &lt;p&gt;Second paragraph.&lt;/p&gt;</content>
   </entry>
   <entry>
