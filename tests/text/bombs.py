@@ -54,7 +54,10 @@ def stored(name: str, data: bytes) -> tuple[str, bytes, int, int, int]:
 
 def peak_memory_mb(code: str) -> tuple[float, str]:
     """Run ``code`` in a fresh Python and return its peak resident memory (MB) and what it printed."""
-    script = code + "\nimport resource\nprint('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    # VmHWM is the peak of this process's own memory; getrusage's ru_maxrss would also count the parent's
+    # pages the child had before exec (pytest's own hundreds of MB).
+    script = code + ("\nfrom pathlib import Path\nprint('PEAK', next(line.split()[1] for line in "
+                     "Path('/proc/self/status').read_text().splitlines() if line.startswith('VmHWM')))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     peak = next(line for line in done.stdout.splitlines() if line.startswith("PEAK"))

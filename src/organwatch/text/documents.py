@@ -442,6 +442,7 @@ def _read_one(
             ),
             options,
             lines=False,
+            readable=not plain.decoded.implausible,
         )
     raise TextExtractionError(f"cannot read {kind} content here")
 
@@ -476,17 +477,24 @@ def _from_html(
         ),
         options,
         lines=True,
+        readable=not page.decoded.implausible,
     )
 
 
-def _finish(document: ExtractedDocument, options: TextOptions, *, lines: bool) -> ExtractedDocument:
-    """Add paragraphs and languages, and the truncation warning."""
+def _finish(
+    document: ExtractedDocument, options: TextOptions, *, lines: bool, readable: bool = True
+) -> ExtractedDocument:
+    """Add paragraphs and languages, and the truncation warning.
+
+    ``readable=False`` (bytes that decode but read as no language) leaves every language "other":
+    mojibake must not be indexed and mined as Chinese.
+    """
     warnings = document.warnings
     if document.truncated:
         limit = f"{options.max_text_chars:,}"
         warnings = (*warnings, f"text cut at {limit} characters (TextOptions.max_text_chars)")
     spans = paragraph_spans(document.text, lines=lines)
-    if options.detect_language:
+    if options.detect_language and readable:
         profile = profile_language(document.text, spans)
         return replace(
             document,
