@@ -9,6 +9,7 @@ keeps its text-quote selector context so a citation can be re-anchored if the te
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -100,6 +101,36 @@ def _sql_number(value: Any) -> Any:
     return value
 
 
+_PLAIN_NUMBERS = re.compile(r"\s*(\d[\d,]*)\s*(?:(?:-|–|—|~|～|至|到|to)\s*(\d[\d,]*))?\s*\S*")
+_FLOAT_EXACT = 1 << 53
+
+
+def _exact_quantity(mention: dict[str, Any]) -> dict[str, Any]:
+    """Put back the exact digits of a quantity too large for a float (the extractor counts in floats).
+
+    Only when the mention's own text holds the number(s) as plain digits and the extracted values are
+    those digits rounded; anything else is left as extracted.
+    """
+    if mention.get("type") != "quantity":
+        return mention
+    numbers = [mention.get(k) for k in ("value", "low", "high")]
+    if not any(isinstance(n, int) and abs(n) >= _FLOAT_EXACT for n in numbers):
+        return mention
+    match = _PLAIN_NUMBERS.fullmatch(str(mention.get("text", "")))
+    if not match:
+        return mention
+    digits = [int(g.replace(",", "")) for g in match.groups() if g]
+    fields = ["value"] if len(digits) == 1 else ["low", "high"]
+    exact = dict(mention)
+    for name, number in zip(fields, digits, strict=False):
+        extracted = mention.get(name)
+        if not isinstance(extracted, int | float) or float(number) != float(extracted):
+            return mention  # the extractor read something else (a scale word, a unit): keep its reading
+        exact[name] = number
+    exact["canonical"] = str(digits[0]) if len(digits) == 1 else f"{digits[0]}–{digits[1]}"
+    return exact
+
+
 def _store_failure(conn: Any, document_id: int, reason: str, version: str) -> None:
     """Drop a document's earlier mentions and record why extraction failed (kept for a retry)."""
     for table in ("mentions", "quotes", "extract_runs"):
@@ -118,7 +149,7 @@ def _store(conn: Any, document_id: int, data: dict[str, Any], extractor: str, ve
           json.dumps(m.get("value"), ensure_ascii=False), m.get("unit"), _sql_number(m.get("low")),
           _sql_number(m.get("high")), m.get("role"),
           (m.get("selector") or {}).get("prefix"), (m.get("selector") or {}).get("suffix"), m.get("method"),
-          m.get("extractor", extractor), version) for m in data["mentions"]])
+          m.get("extractor", extractor), version) for m in map(_exact_quantity, data["mentions"])])
     conn.executemany(
         "INSERT INTO quotes (document_id, speaker, text, start_char, end_char, kind, speaker_start, speaker_end, "
         "method, extractor, extractor_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
