@@ -14,6 +14,7 @@ from warcio.warcwriter import WARCWriter
 from organwatch.archive.captures import CaptureMetadata
 from organwatch.case import Case
 from organwatch.webcapture.wacz import import_web_archive, record_web_archive
+from tests.conftest import run_cli
 
 PAGE = "<html><body><p>器官移植 等待 一周 — archived by another tool.</p></body></html>".encode()
 IMAGE = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -85,7 +86,8 @@ def test_tampered_wacz_is_imported_with_the_failed_check_logged(case: Case, tmp_
     summary = record_web_archive(case, capture_id[:8])
     assert summary.digests_ok is False
     problems = summary.datapackage["problems"]  # type: ignore[index]
-    assert len(problems) == 2 and all(p.startswith("pages/pages.jsonl") for p in problems)
+    # Sizes disagree, so the member is reported without being hashed.
+    assert problems == ["pages/pages.jsonl: the ZIP says 88 bytes, datapackage says 87; not hashed"]
     event = [e for e in case.log_entries() if e["type"] == "web_archive.import"][-1]
     assert event["datapackage"]["ok"] is False and event["source_capture"] == capture_id
 
@@ -99,7 +101,7 @@ def test_organwatch_add_imports_a_wacz_and_fails_on_bad_digests(case: Case, tmp_
     assert case.count_captures() > 1  # the WACZ itself plus one capture per record
     bad = run_cli("add", "--case", str(case.root), str(_wacz(tmp_path / "bad.wacz", tamper=True)))
     assert bad.returncode == 1
-    assert "datapackage digests do not match" in bad.stderr
+    assert "datapackage check failed: pages/pages.jsonl" in bad.stderr
     assert run_cli("verify", "--case", str(case.root)).returncode == 0
 
 
@@ -118,3 +120,104 @@ def test_organwatch_add_splits_a_multi_record_warc_unless_told_not_to(case: Case
     assert "stored as captures" in result.stdout
     records = [c for c in case.captures() if c.observations[0].extra]
     assert records and all(c.observations[0].source_url for c in records)
+
+
+def _package_wacz(path: Path, package: object, *, members: dict[str, bytes] | None = None,
+                  signed_data: dict[str, object] | None = None) -> Path:
+    """A WACZ whose datapackage.json is ``package`` exactly (any JSON), with an optional signedData block."""
+    members = members if members is not None else {"archive/data.warc.gz": _warc()}
+    package_bytes = json.dumps(package).encode()
+    digest: dict[str, object] = {"path": "datapackage.json",
+                                 "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest()}
+    if signed_data is not None:
+        digest["signedData"] = signed_data
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        archive.writestr("datapackage.json", package_bytes)
+        archive.writestr("datapackage-digest.json", json.dumps(digest))
+    return path
+
+
+def test_wacz_1_0_digest_form_is_read(case: Case, tmp_path: Path) -> None:
+    warc = _warc()
+    package = {"profile": "data-package", "wacz_version": "1.0.0",
+               "resources": [{"name": "data.warc.gz", "path": "archive/data.warc.gz", "hashing": "sha256",
+                              "stats": {"hash": hashlib.sha256(warc).hexdigest(), "bytes": len(warc)}}]}
+    summary = import_web_archive(case, _package_wacz(tmp_path / "old.wacz", package,
+                                                     members={"archive/data.warc.gz": warc}))
+    assert summary.datapackage is not None and summary.datapackage["problems"] == []
+    assert summary.digests_ok is True and summary.datapackage["signature"] == "unsigned"
+
+
+def _signed(package: dict[str, object], *, raw: bool = False, tamper: bool = False) -> dict[str, object]:
+    import base64
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    digest = "sha256:" + hashlib.sha256(json.dumps(package).encode()).hexdigest()
+    signature = key.sign((digest + ("x" if tamper else "")).encode(), ec.ECDSA(hashes.SHA256()))
+    if raw:
+        r, s = decode_dss_signature(signature)
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return {"hash": digest, "signature": base64.b64encode(signature).decode(), "created": "2024-05-01T08:00:00Z",
+            "publicKey": base64.b64encode(public).decode(), "software": "test signer"}
+
+
+def test_wacz_signatures_are_verified(case: Case, tmp_path: Path) -> None:
+    warc = _warc()
+    package = {"profile": "data-package", "wacz_version": "1.1.1",
+               "resources": [{"path": "archive/data.warc.gz", "hash": "sha256:" + hashlib.sha256(warc).hexdigest(),
+                              "bytes": len(warc)}]}
+    members = {"archive/data.warc.gz": warc}
+    for name, raw in (("der.wacz", False), ("webcrypto.wacz", True)):
+        path = _package_wacz(tmp_path / name, package, members=members, signed_data=_signed(package, raw=raw))
+        summary = import_web_archive(case, path)
+        assert summary.datapackage is not None and summary.datapackage["signature"] == "valid (anonymous key)"
+        assert summary.digests_ok is True
+    bad = _package_wacz(tmp_path / "forged.wacz", package, members=members, signed_data=_signed(package, tamper=True))
+    result = run_cli("add", "--case", str(case.root), str(bad))
+    assert result.returncode == 1
+    assert "signature INVALID" in result.stdout and "does not verify" in result.stderr
+
+
+def test_malformed_resources_are_a_clear_error(case: Case, tmp_path: Path) -> None:
+    from organwatch.webcapture.wacz import check_datapackage
+
+    for index, resources in enumerate((None, "archive/data.warc.gz", 5, [7])):
+        path = _package_wacz(tmp_path / f"bad{index}.wacz", {"profile": "data-package", "resources": resources})
+        with zipfile.ZipFile(path) as archive:
+            checked = check_datapackage(archive)
+        assert checked["ok"] is False
+        assert "not a list" in checked["problems"][0] or "is not an object" in checked["problems"][0]
+    result = run_cli("add", "--case", str(case.root), str(tmp_path / "bad0.wacz"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "'resources' is null, not a list" in result.stderr
+
+
+def test_wacz_bombs_are_read_in_bounded_memory(tmp_path: Path) -> None:
+    from tests.text.bombs import BLOCK, peak_memory_mb, repeated_deflate, stored, write_zip
+
+    package_bomb = repeated_deflate(b" " * BLOCK, 2048, prefix=b'{"resources": [')  # 2 GiB datapackage.json
+    first = write_zip(tmp_path / "package-bomb.wacz", [stored("archive/data.warc.gz", _warc()),
+                                                        ("datapackage.json", *package_bomb, 8)])
+    line_bomb = repeated_deflate(b"x" * BLOCK, 1024, prefix=b'{"url": "')  # one 1 GiB line in pages.jsonl
+    package = json.dumps({"resources": []}).encode()
+    second = write_zip(tmp_path / "pages-bomb.wacz", [stored("archive/data.warc.gz", _warc()),
+                                                       ("pages/pages.jsonl", *line_bomb, 8),
+                                                       stored("datapackage.json", package)])
+    assert first.stat().st_size < 3 << 20 and second.stat().st_size < 2 << 20
+    code = f"""
+import zipfile
+from organwatch.webcapture.wacz import check_datapackage, _count_pages
+for name in ({str(first)!r}, {str(second)!r}):
+    with zipfile.ZipFile(name) as archive:
+        print(check_datapackage(archive)["problems"][:1], _count_pages(archive))
+"""
+    peak, printed = peak_memory_mb(code)
+    assert peak < 500, f"peak {peak:.0f} MB"
+    assert "inflates to more than" in printed and "None" in printed

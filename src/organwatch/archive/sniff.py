@@ -20,6 +20,8 @@ import zlib
 from pathlib import Path
 
 SNIFF_BYTES = 64 * 1024
+#: The Internet Archive's older web-archive format (ARC), read like a WARC.
+ARC_MEDIA_TYPE = "application/x-internet-archive"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
@@ -89,7 +91,8 @@ def _zip_kind(path: Path | None, head: bytes) -> str:
         with zipfile.ZipFile(path if path is not None else io.BytesIO(head)) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with archive.open("mimetype") as member:  # never inflate more than we look at
+                    declared = member.read(100).decode("ascii", "replace").strip()
                 if declared:
                     return declared
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):
@@ -111,7 +114,24 @@ def _gzip_kind(head: bytes) -> str:
         inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
     except zlib.error:
         return "application/gzip"
-    return "application/warc" if inner.startswith(b"WARC/") else "application/gzip"
+    if inner.startswith(b"WARC/"):
+        return "application/warc"
+    return ARC_MEDIA_TYPE if inner.startswith(b"filedesc://") else "application/gzip"
+
+
+def _feed_kind(text: bytes) -> str | None:
+    """Atom or RSS media type when the first element is a feed's root (ignoring the XML prolog)."""
+    rest = text[:4096]
+    while rest.startswith((b"<?", b"<!")):
+        end = rest.find(b">")
+        if end == -1:
+            return None
+        rest = rest[end + 1 :].lstrip(b" \t\r\n")
+    if rest.startswith(b"<rss") and rest[4:5] in (b" ", b">", b"\t", b"\r", b"\n"):
+        return "application/rss+xml"
+    if rest.startswith(b"<feed") and b"http://www.w3.org/2005/Atom" in rest[:1024]:
+        return "application/atom+xml"
+    return None
 
 
 def sniff(head: bytes, path: Path | None = None) -> str:
@@ -126,6 +146,8 @@ def sniff(head: bytes, path: Path | None = None) -> str:
             return media_type
     if head.startswith(b"\x1f\x8b"):
         return _gzip_kind(head)
+    if head.startswith(b"filedesc://"):
+        return ARC_MEDIA_TYPE
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(path, head)
     if head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
@@ -133,6 +155,9 @@ def sniff(head: bytes, path: Path | None = None) -> str:
     if head[4:8] == b"ftyp":
         return "video/mp4"
     text, bom = _strip_bom_and_space(head)
+    feed = _feed_kind(text)
+    if feed:
+        return feed
     if text.startswith(b"<?xml"):
         lowered = text[:2048].lower()
         if b"<html" in lowered or b"xhtml" in lowered:

@@ -8,6 +8,7 @@ keeps its text-quote selector context so a citation can be re-anchored if the te
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ class ExtractResult:
     mentions: int
     quotes: int
     warnings: tuple[str, ...] = ()
+    failed: bool = False
 
 
 @dataclass
@@ -36,6 +38,7 @@ class ExtractSummary:
     mentions: int = 0
     quotes: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
 
 
 def _doc_date(published: str | None, captured_at: str | None) -> str | None:
@@ -61,15 +64,26 @@ def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
         if document is None or document.status != "ok" or not document.text:
             continue
         language = document.language if document.language in ("en", "zh-Hans", "zh-Hant") else None
-        result = extract(document.text, language=language,
-                         doc_date=_doc_date(document.published, document.captured_at))
-        data = result.to_dict(selectors=True)
-        mentions = [_mention(document_id, m, EXTRACTOR, EXTRACTOR_VERSION) for m in data["mentions"]]
-        quotes = [_quote(document_id, q, EXTRACTOR, EXTRACTOR_VERSION) for q in data["quotes"]]
-        run = ExtractRun(document_id, EXTRACTOR_VERSION, data.get("doc_date"), tuple(data.get("warnings", ())),
-                         utc_now())
-        with store.writer() as writer:
-            writer.mentions.replace(document_id, mentions, quotes, run)
+        try:
+            result = extract(document.text, language=language,
+                             doc_date=_doc_date(document.published, document.captured_at))
+            data = result.to_dict(selectors=True)
+            mentions = [_mention(document_id, _exact_quantity(m), EXTRACTOR, EXTRACTOR_VERSION)
+                        for m in data["mentions"]]
+            quotes = [_quote(document_id, q, EXTRACTOR, EXTRACTOR_VERSION) for q in data["quotes"]]
+            run = ExtractRun(document_id, EXTRACTOR_VERSION, data.get("doc_date"), tuple(data.get("warnings", ())),
+                             utc_now())
+            with store.writer() as writer:
+                writer.mentions.replace(document_id, mentions, quotes, run)
+        except Exception as exc:  # one document's failure must not stop the others: record it and go on
+            reason = f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})"
+            with store.writer() as writer:
+                writer.mentions.replace(document_id, [], [],
+                                        ExtractRun(document_id, EXTRACTOR_VERSION, None, (reason,), utc_now()))
+            summary.failed += 1
+            if on_result is not None:
+                on_result(ExtractResult(document_id, 0, 0, (reason,), failed=True))
+            continue
         summary.documents += 1
         summary.mentions += len(mentions)
         summary.quotes += len(quotes)
@@ -86,6 +100,36 @@ def _mention(document_id: int, m: dict[str, Any], extractor: str, version: str) 
                          m.get("value"), m.get("unit"), m.get("low"), m.get("high"), m.get("role"),
                          selector.get("prefix"), selector.get("suffix"), m.get("method"),
                          m.get("extractor", extractor), version)
+
+
+_PLAIN_NUMBERS = re.compile(r"\s*(\d[\d,]*)\s*(?:(?:-|–|—|~|～|至|到|to)\s*(\d[\d,]*))?\s*\S*")
+_FLOAT_EXACT = 1 << 53
+
+
+def _exact_quantity(mention: dict[str, Any]) -> dict[str, Any]:
+    """Put back the exact digits of a quantity too large for a float (the extractor counts in floats).
+
+    Only when the mention's own text holds the number(s) as plain digits and the extracted values are
+    those digits rounded; anything else is left as extracted.
+    """
+    if mention.get("type") != "quantity":
+        return mention
+    numbers = [mention.get(k) for k in ("value", "low", "high")]
+    if not any(isinstance(n, int) and abs(n) >= _FLOAT_EXACT for n in numbers):
+        return mention
+    match = _PLAIN_NUMBERS.fullmatch(str(mention.get("text", "")))
+    if not match:
+        return mention
+    digits = [int(g.replace(",", "")) for g in match.groups() if g]
+    fields = ["value"] if len(digits) == 1 else ["low", "high"]
+    exact = dict(mention)
+    for name, number in zip(fields, digits, strict=False):
+        extracted = mention.get(name)
+        if not isinstance(extracted, int | float) or float(number) != float(extracted):
+            return mention  # the extractor read something else (a scale word, a unit): keep its reading
+        exact[name] = number
+    exact["canonical"] = str(digits[0]) if len(digits) == 1 else f"{digits[0]}–{digits[1]}"
+    return exact
 
 
 def _quote(document_id: int, q: dict[str, Any], extractor: str, version: str) -> StoredQuote:

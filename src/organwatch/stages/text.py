@@ -35,6 +35,9 @@ NO_TEXT_TYPES = frozenset({"application/zip", "application/gzip", "application/x
                            "application/x-bzip2", "application/x-xz", "application/zstd", "application/x-empty",
                            "application/vnd.sqlite3", "application/wacz"})
 
+#: Web archives: reading no document from one is not a failure (it may hold only data or revisits).
+WEB_ARCHIVE_TYPES = frozenset({"application/warc", "application/x-internet-archive"})
+
 
 @dataclass(frozen=True)
 class TextResult:
@@ -62,7 +65,8 @@ class TextSummary:
 
 def _document(capture_id: str, doc: ExtractedDocument, fallback_url: str | None, captured_at: str) -> Document:
     return Document(
-        0, capture_id, doc.locator or "", "ok", None, doc.media_type, doc.title, doc.author, doc.outlet,
+        0, capture_id, doc.locator or "", "failed" if doc.error else "ok", doc.error, doc.media_type, doc.title,
+        doc.author, doc.outlet,
         doc.published, doc.canonical_url, doc.source_url or fallback_url, doc.captured_at or captured_at,
         doc.encoding, doc.encoding_method, doc.language, doc.mixed_language, doc.text,
         tuple(doc.paragraphs), tuple(doc.pages), tuple(doc.warnings), doc.extractor, doc.extractor_version,
@@ -138,7 +142,11 @@ class TextStage:
         """Extract and store the documents of each capture (replacing what an earlier run stored)."""
         summary = TextSummary()
         for capture_id in capture_ids:
-            result = self._one(capture_id)
+            try:
+                result = self._one(capture_id)
+            except Exception as exc:  # a bug or bad row in one capture must not stop the batch
+                result = self._record_failure(capture_id, f"unexpected error in the text stage "
+                                              f"({type(exc).__name__}: {str(exc)[:200]})")
             summary.captures += 1
             summary.documents += result.documents
             summary.links += result.duplicates
@@ -169,9 +177,13 @@ class TextStage:
                 documents.append((_document(capture.id, doc, first.source_url, capture.captured_at), doc))
         except TextExtractionError as exc:
             reason = str(exc)
-        except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # a reader bug must not stop a batch
+        except Exception as exc:  # a reader bug must not stop a batch
             reason = f"unexpected error in the text stage ({type(exc).__name__}: {exc})"
         if not documents and reason is None:
+            if capture.media_type in WEB_ARCHIVE_TYPES:  # a valid crawl of JSON, revisits, images...
+                with self.store.writer() as writer:
+                    self._drop_others(writer, capture.id, [])
+                return TextResult(capture.id, 0, False, "no HTML or PDF record in this web archive", skipped=True)
             reason = "no document found in this file (no HTML or PDF record, or no text)"
         links = 0
         with self.store.writer() as writer:
@@ -193,6 +205,24 @@ class TextStage:
                     self.index_hook(writer, document_id, None)
             self._drop_others(writer, capture.id, keep)
         return TextResult(capture.id, len(documents), reason is not None, reason, duplicates=links)
+
+    def _record_failure(self, capture_id: str, reason: str) -> TextResult:
+        """Store a failure row for a capture whose processing raised, so it can be retried."""
+        try:
+            with self.store.view() as view:
+                capture = view.archive.capture(capture_id)
+            if capture is None:
+                raise UnknownCaptureError(f"no capture {capture_id!r} in this case")
+            first = capture.observations[0]
+            failed = Document(0, capture.id, "error", "failed", reason, capture.media_type, None, None, None, None,
+                              None, first.source_url, capture.captured_at, None, None, None, False, None, (), (), (),
+                              None, None, None, utc_now())
+            with self.store.writer() as writer:
+                writer.documents.upsert(failed)
+            capture_id = capture.id
+        except Exception as exc:  # the store itself failed: the result still says why
+            reason = f"{reason}; the failure could not be recorded ({type(exc).__name__})"
+        return TextResult(capture_id, 0, True, reason)
 
     def _drop_others(self, writer: Writer, capture_id: str, keep: list[int]) -> None:
         stale = [d for d in writer.documents.ids(capture_ids=[capture_id]) if d not in set(keep)]

@@ -18,17 +18,19 @@ from typing import Any, BinaryIO, Literal
 
 from organwatch.text.encoding import charset_from_content_type, sniff_bom
 from organwatch.text.errors import TextExtractionError
+from organwatch.text.feed import MEDIA_TYPES as FEED_MEDIA_TYPES
+from organwatch.text.feed import read_feed, sniff_feed
 from organwatch.text.html import MAX_TRAFILATURA_CHARS, HtmlText, extract_html, extract_large_html
 from organwatch.text.language import Language, paragraph_spans, profile_language
 from organwatch.text.pdf import extract_pdf
 from organwatch.text.plain import extract_plain
-from organwatch.text.warc import MAX_RECORD_BYTES, WARCIO_VERSION, iter_warc_payloads
+from organwatch.text.warc import MAX_RECORD_BYTES, WARCIO_VERSION, WarcPayload, iter_warc_payloads
 
 #: Version of this stage's code, stamped on every document so re-extraction is explainable.
 PIPELINE_VERSION = "1"
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
-Kind = Literal["html", "pdf", "warc", "text", "markdown"]
+Kind = Literal["html", "pdf", "warc", "text", "markdown", "feed"]
 
 MEDIA_TYPES: dict[Kind, str] = {
     "html": "text/html",
@@ -36,6 +38,7 @@ MEDIA_TYPES: dict[Kind, str] = {
     "warc": "application/warc",
     "text": "text/plain",
     "markdown": "text/markdown",
+    "feed": "application/rss+xml",
 }
 
 _HEAD_BYTES = 65_536
@@ -109,6 +112,8 @@ class ExtractedDocument:
     pipeline_version: str = PIPELINE_VERSION
     truncated: bool = False
     warnings: tuple[str, ...] = field(default=())
+    #: Set (to the reason) for a document that exists in the source but could not be read.
+    error: str | None = None
 
 
 def _describe_binary(head: bytes) -> str | None:
@@ -142,19 +147,21 @@ def sniff_kind(head: bytes, *, name: str | None = None, media_type: str | None =
     """
     if head[:1024].find(b"%PDF-") != -1:
         return "pdf"
-    if head.startswith(b"WARC/"):
+    if head.startswith((b"WARC/", b"filedesc://")):
         return "warc"
     if head.startswith(b"\x1f\x8b"):
         try:
             inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
         except zlib.error:
             inner = b""
-        if inner.startswith(b"WARC/"):
+        if inner.startswith((b"WARC/", b"filedesc://")):
             return "warc"
         raise TextExtractionError("gzip-compressed file that is not a WARC; decompress it first")
     description = _describe_binary(head)
     if description:
         raise TextExtractionError(f"content is {description}, not a text document")
+    if sniff_feed(head):
+        return "feed"
     if _looks_like_html(head):
         return "html"
     bom = sniff_bom(head)
@@ -175,8 +182,11 @@ def _declared_kind(name: str | None, media_type: str | None) -> Kind | None:
         "application/xhtml+xml": "html",
         "application/pdf": "pdf",
         "application/warc": "warc",
+        "application/x-internet-archive": "warc",
         "text/plain": "text",
         "text/markdown": "markdown",
+        "application/atom+xml": "feed",
+        "application/rss+xml": "feed",
     }
     if declared in by_type:
         return by_type[declared]
@@ -188,6 +198,8 @@ def _declared_kind(name: str | None, media_type: str | None) -> Kind | None:
         ".pdf": "pdf",
         ".warc": "warc",
         ".warc.gz": "warc",
+        ".arc": "warc",
+        ".arc.gz": "warc",
         ".txt": "text",
         ".md": "markdown",
     }
@@ -348,6 +360,9 @@ def _dispatch(
     if kind == "warc":
         yield from _warc_documents(source, options)
         return
+    if kind == "feed":
+        yield from _feed_documents(source.read_all(options.max_input_bytes), options, notes, source_url=source_url)
+        return
     http_charset = charset_from_content_type(media_type)
     if kind == "html" and source.size is not None and source.size > 2 * options.max_trafilatura_chars:
         page = extract_large_html(
@@ -427,6 +442,7 @@ def _read_one(
             ),
             options,
             lines=False,
+            readable=not plain.decoded.implausible,
         )
     raise TextExtractionError(f"cannot read {kind} content here")
 
@@ -461,17 +477,24 @@ def _from_html(
         ),
         options,
         lines=True,
+        readable=not page.decoded.implausible,
     )
 
 
-def _finish(document: ExtractedDocument, options: TextOptions, *, lines: bool) -> ExtractedDocument:
-    """Add paragraphs and languages, and the truncation warning."""
+def _finish(
+    document: ExtractedDocument, options: TextOptions, *, lines: bool, readable: bool = True
+) -> ExtractedDocument:
+    """Add paragraphs and languages, and the truncation warning.
+
+    ``readable=False`` (bytes that decode but read as no language) leaves every language "other":
+    mojibake must not be indexed and mined as Chinese.
+    """
     warnings = document.warnings
     if document.truncated:
         limit = f"{options.max_text_chars:,}"
         warnings = (*warnings, f"text cut at {limit} characters (TextOptions.max_text_chars)")
     spans = paragraph_spans(document.text, lines=lines)
-    if options.detect_language:
+    if options.detect_language and readable:
         profile = profile_language(document.text, spans)
         return replace(
             document,
@@ -485,24 +508,23 @@ def _finish(document: ExtractedDocument, options: TextOptions, *, lines: bool) -
 
 def _warc_documents(source: _Input, options: TextOptions) -> Iterator[ExtractedDocument]:
     for record in iter_warc_payloads(source.stream, max_record_bytes=options.max_record_bytes):
-        if not record.payload:
-            if record.warnings:  # too large to read: say so rather than drop it silently
-                yield ExtractedDocument(
-                    text="",
-                    media_type=(record.content_type or "application/octet-stream").split(";")[0],
-                    source_url=record.target_uri,
-                    captured_at=record.date,
-                    locator=record.locator,
-                    extractor="warcio",
-                    extractor_version=WARCIO_VERSION,
-                    warnings=record.warnings,
-                )
+        if record.error is not None or not record.payload:
+            if record.error is not None:  # a document we cannot read: say so rather than drop it silently
+                yield _unread(record, (record.content_type or "application/octet-stream").split(";")[0],
+                              record.error)
             continue
         try:
             kind = sniff_kind(record.payload[:_HEAD_BYTES], name=record.target_uri, media_type=record.content_type)
         except TextExtractionError:
             continue  # images and other binaries served without a telling Content-Type
-        if kind not in ("html", "pdf"):
+        if kind not in ("html", "pdf", "feed"):
+            continue
+        if kind == "feed":
+            try:
+                yield from _feed_documents(record.payload, options, record.warnings, source_url=record.target_uri,
+                                           captured_at=record.date, locator=record.locator)
+            except TextExtractionError as error:
+                yield _unread(record, "application/rss+xml", f"record could not be read: {error.reason}")
             continue
         try:
             yield _read_one(
@@ -516,13 +538,56 @@ def _warc_documents(source: _Input, options: TextOptions) -> Iterator[ExtractedD
                 locator=record.locator,
             )
         except TextExtractionError as error:
-            yield ExtractedDocument(
-                text="",
-                media_type=MEDIA_TYPES[kind],
-                source_url=record.target_uri,
-                captured_at=record.date,
-                locator=record.locator,
-                extractor="warcio",
-                extractor_version=WARCIO_VERSION,
-                warnings=(*record.warnings, f"record could not be read: {error.reason}"),
-            )
+            yield _unread(record, MEDIA_TYPES[kind], f"record could not be read: {error.reason}")
+
+
+def _feed_documents(
+    data: bytes,
+    options: TextOptions,
+    notes: tuple[str, ...],
+    *,
+    source_url: str | None,
+    captured_at: str | None = None,
+    locator: str | None = None,
+) -> Iterator[ExtractedDocument]:
+    """One document per feed entry: its link, date and author; the feed's title as the outlet."""
+    kind = sniff_feed(data[:_HEAD_BYTES]) or "rss"
+    title, entries = read_feed(data)
+    if not entries:
+        raise TextExtractionError("feed has no entries")
+    for entry in entries:
+        text = entry.text[: options.max_text_chars]
+        yield _finish(
+            ExtractedDocument(
+                text=text or (entry.title or ""),
+                media_type=FEED_MEDIA_TYPES[kind],
+                title=entry.title,
+                author=entry.author,
+                outlet=title,
+                published=entry.published,
+                canonical_url=entry.link,
+                source_url=entry.link or source_url,
+                captured_at=captured_at,
+                locator=f"{locator}#entry={entry.index}" if locator else f"feed:entry={entry.index}",
+                extractor="organwatch-feed",
+                extractor_version=PIPELINE_VERSION,
+                truncated=len(entry.text) > options.max_text_chars,
+                warnings=notes if text else (*notes, "entry has no content; its title is the text"),
+            ),
+            options,
+            lines=True,
+        )
+
+
+def _unread(record: WarcPayload, media_type: str, reason: str) -> ExtractedDocument:
+    return ExtractedDocument(
+        text="",
+        media_type=media_type,
+        source_url=record.target_uri,
+        captured_at=record.date,
+        locator=record.locator,
+        extractor="warcio",
+        extractor_version=WARCIO_VERSION,
+        warnings=(*record.warnings, reason) if reason not in record.warnings else record.warnings,
+        error=reason,
+    )

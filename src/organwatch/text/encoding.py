@@ -25,6 +25,8 @@ import charset_normalizer
 import numpy as np
 import numpy.typing as npt
 
+from organwatch.text.eastasian import KOREAN_JAPANESE, MIN_LETTERS, read_as, reads_as_chinese
+
 EncodingMethod = Literal["bom", "http-header", "meta", "detection", "default"]
 
 #: How much of the input the detector looks at. Decoding the whole input happens once, afterwards.
@@ -71,6 +73,8 @@ _SUPERSETS = {
     "unicode": "utf-16",
 }
 
+_CHINESE_CODECS = frozenset({"gb18030", "big5hkscs", "cp950", "big5", "hz"})
+
 # If the first choice fails strictly, these are tried before detection.
 _ALTERNATES = {"big5hkscs": ("cp950", "big5")}
 
@@ -94,6 +98,8 @@ class DecodedText:
     encoding: str
     method: EncodingMethod
     warnings: tuple[str, ...] = ()
+    #: The bytes decode under ``encoding`` but do not read as any language (mojibake): do not label it.
+    implausible: bool = False
 
 
 def normalise_encoding_name(label: str | None) -> str | None:
@@ -279,7 +285,7 @@ def decode_bytes(
         text = body.decode(chosen.encoding, "replace")
         bad = text.count("\ufffd")
         warnings.append(f"{bad} byte sequence(s) invalid in {chosen.encoding} were replaced with U+FFFD")
-    return DecodedText(text, chosen.encoding, chosen.method, tuple(warnings))
+    return DecodedText(text, chosen.encoding, chosen.method, tuple(warnings), chosen.implausible)
 
 
 def choose_encoding(
@@ -351,12 +357,40 @@ def choose_encoding(
     for name in _candidates(first_declared):
         score(name)
     best_codec, best_score = max(scored.items(), key=lambda item: item[1])
+    implausible = False
+    if best_codec in _CHINESE_CODECS and first is None:
+        # GB18030 and Big5 accept Korean, Japanese and EUC-TW bytes too: does the result read as Chinese?
+        verdict = reads_as_chinese(_decode_sample(sample, best_codec, complete) or "")
+        if verdict is False:
+            alternative = _east_asian_alternative(sample, complete)
+            if alternative is not None:
+                scored[alternative] = best_score = 1.0
+                best_codec = alternative
+            else:
+                implausible = True
+                warnings.append(f"the text decodes as {best_codec} but does not read as Chinese, Korean or Japanese "
+                                "(an encoding we cannot read, such as EUC-TW?); not labelled as Chinese")
+        elif verdict is None:
+            latin = sum(1 for byte in sample[:65536] if 0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A)
+            if latin >= 50:  # a few "Chinese" characters in Latin text: rather accented letters of one byte
+                scored[best_codec] = min(best_score, 0.4)
+                best_score = 0.4
+            else:
+                warnings.append(f"too little text to be sure of the encoding; guessed {best_codec}")
     if best_score < 0.5:
-        # Not convincingly UTF-8 or Chinese: consider Western European, then what the detector thinks.
-        score("cp1252")
-        guess = _detector_guess(sample)
-        if guess:
-            score(guess)
+        # Not convincingly UTF-8 or Chinese: Korean/Japanese, else a single-byte encoding.
+        alternative = _east_asian_alternative(sample, complete)
+        if alternative is not None:
+            scored[alternative] = 1.0
+        else:
+            score("cp1252")
+            guess, note = _single_byte_guess(sample, complete)
+            if guess:
+                value = score(guess)
+                if value is not None and guess != "cp1252":
+                    scored[guess] = max(scored.values()) + 0.01  # its letter statistics beat cp1252's
+                if note:
+                    warnings.append(note)
         best_codec, best_score = max(scored.items(), key=lambda item: item[1])
 
     for label, method, codec in declarations:
@@ -378,7 +412,77 @@ def choose_encoding(
         fallback = first_declared or "utf-8"
         warnings.append(f"no encoding decodes the text cleanly; used {fallback} with replacements")
         return DecodedText("", fallback, "detection", tuple(warnings))
-    return DecodedText("", best_codec, "detection", tuple(warnings))
+    return DecodedText("", best_codec, "detection", tuple(warnings), implausible and best_codec in _CHINESE_CODECS)
+
+
+_CENTRAL_EUROPEAN = frozenset({"Polish", "Czech", "Slovak", "Hungarian", "Slovene", "Croatian", "Romanian",
+                               "Bosnian", "Serbian"})
+_CENTRAL_LETTERS = frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻčďěňřšťůžČĎĚŇŘŠŤŮŽáéíúýÁÉÍÚÝőűŐŰăâîșțşţĂÂÎȘȚŞŢľĺŕĽĹŔöüÖÜđĐ")
+
+
+def _central_european_codec(sample: bytes, complete: bool, detected: str) -> str:
+    """Of ISO-8859-2, windows-1250 and the detector's codec, the one whose text has the most Central European
+    letters and the fewest stray symbols (the detector often names a sibling such as ISO-8859-4)."""
+    best, best_score = detected, float("-inf")
+    for codec in ("iso8859-2", "cp1250", detected, "cp1252"):
+        decoded = _decode_sample(sample, codec, complete)
+        if decoded is None:
+            continue
+        high = [ch for ch in decoded if ord(ch) > 0x7F]
+        good = sum(ch in _CENTRAL_LETTERS for ch in high)
+        value = good - 2 * (len(high) - good)
+        if value > best_score:
+            best, best_score = codec, value
+    return best
+
+
+def _east_asian_alternative(sample: bytes, complete: bool) -> str | None:
+    """A Korean or Japanese codec under which ``sample`` decodes strictly and reads as that language."""
+    best: tuple[float, str] | None = None
+    for codec in KOREAN_JAPANESE:
+        decoded = _decode_sample(sample, codec, complete)
+        if decoded is None:
+            continue
+        reading = read_as(decoded)
+        if reading.script in ("ko", "ja") and reading.strength >= 0.6 and reading.letters >= MIN_LETTERS and (
+                best is None or reading.strength > best[0]):
+            best = (reading.strength, codec)
+    return best[1] if best else None
+
+
+def _single_byte_guess(sample: bytes, complete: bool) -> tuple[str | None, str | None]:
+    """charset-normalizer's single-byte codec (letter statistics per language), unless cp1252 reads as well.
+
+    Returns the codec and, when a close runner-up decodes the text differently, a warning that says so.
+    """
+    matches = list(charset_normalizer.from_bytes(sample[:65536]))
+    if not matches:
+        return None, None
+    best = matches[0]
+    codec = normalise_encoding_name(str(best.encoding))
+    if codec is None:
+        return None, None
+    language = str(best.language or "unknown language")
+    if language in _CENTRAL_EUROPEAN:
+        codec = _central_european_codec(sample, complete, codec)
+    western = next((m for m in matches if normalise_encoding_name(str(m.encoding)) == "cp1252"), None)
+    if codec in ("cp1252", "iso8859-2", "cp1250") and language in _CENTRAL_EUROPEAN:
+        pass  # chosen on the letters themselves
+    elif codec == "cp1252" or (western is not None and western.chaos <= best.chaos
+                             and western.coherence >= best.coherence - 0.02):
+        return "cp1252", None
+    if "cp1252" in best.could_be_from_charset:
+        return "cp1252", None
+    decoded = _decode_sample(sample, codec, complete)
+    if decoded is None:
+        return None, None
+    rivals = [m for m in matches[1:4] if m.chaos <= best.chaos + 0.05 and m.coherence >= best.coherence - 0.05]
+    differing = [str(m.encoding) for m in rivals
+                 if (normalise_encoding_name(str(m.encoding)) or "") != codec
+                 and _decode_sample(sample, normalise_encoding_name(str(m.encoding)) or "", complete) != decoded]
+    note = (f"encoding guessed as {codec} ({language}) with no declaration; it could also be "
+            f"{', '.join(differing[:3])}: check the text") if differing else None
+    return codec, note
 
 
 def iter_decode(chunks: Iterable[bytes], codec: str, *, skip_bom: bool = True) -> Iterator[str]:

@@ -252,7 +252,7 @@ def extract_html(
         )
     decoded = decode_bytes(data, http_charset=http_charset, html=True)
     source = decoded.text
-    bare = DecodedText("", decoded.encoding, decoded.method, decoded.warnings)
+    bare = DecodedText("", decoded.encoding, decoded.method, decoded.warnings, decoded.implausible)
     if len(source) > max_trafilatura_chars:
         return _stripped(
             _text_chunks(source),

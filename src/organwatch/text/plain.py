@@ -52,5 +52,5 @@ def extract_plain(
     if markdown:
         match = _FRONT_MATTER_TITLE.match(text) or _ATX_HEADING.search(text[:20_000])
         title = match.group(1).strip() if match else None
-    bare = DecodedText("", decoded.encoding, decoded.method, decoded.warnings)
+    bare = DecodedText("", decoded.encoding, decoded.method, decoded.warnings, decoded.implausible)
     return PlainText(text, bare, title, truncated)

@@ -1,15 +1,17 @@
-"""WARC / WARC.gz → the payloads of response (and resource) records, streamed with warcio.
+"""WARC / WARC.gz (and ARC) → the payloads of response (and resource) records.
 
-warcio stops silently at a truncated gzip member. We count the bytes it consumed and compare them
-with where the last complete record ended, so damage is reported (with its byte offset) instead of
-passing for the end of the file. Records read before the damage are still yielded.
+Records are framed and checked by :mod:`organwatch.text.warcrecords` (boundaries, header-line caps,
+truncation, broken gzip members) and parsed by warcio. A record that fails is skipped and reading goes
+on; after the last record, :class:`TextExtractionError` names the byte offset and reason of each
+failure, so damage is never taken for the end of the file. HTTP payloads are de-chunked and
+content-decoded (gzip, deflate, brotli); an encoding we cannot decode is reported, not dropped.
 """
 
 from __future__ import annotations
 
-import zlib
+import importlib.util
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from typing import Any, BinaryIO
 
@@ -44,52 +46,33 @@ class WarcPayload:
     content_type: str | None
     payload: bytes
     warnings: tuple[str, ...] = ()
+    #: Set when the record is a document we could not read (its reason); ``payload`` is then empty.
+    error: str | None = None
+
+    #: Position inside the gzip member when several records share one (0 otherwise).
+    inner: int = 0
 
     @property
     def locator(self) -> str:
-        return f"warc:offset={self.offset}"
+        """``warc:offset=N`` (the record's gzip member or byte), ``+M`` when it is not the member's first."""
+        return f"warc:offset={self.offset}" + (f"+{self.inner}" if self.inner else "")
 
 
-class _Counting:
-    """File wrapper that counts the bytes read, to tell how far warcio really got."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self.raw = raw
-        self.count = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.count += len(data)
-        return data
-
-    def readline(self, size: int = -1) -> bytes:
-        data = self.raw.readline(size)
-        self.count += len(data)
-        return data
-
-    def drain(self) -> None:
-        while self.read(1 << 20):
-            pass
+def decodable_encodings() -> frozenset[str]:
+    """Content-Encoding values warcio can undo here (brotli only when its decoder is installed)."""
+    names = {"identity", "gzip", "x-gzip", "deflate", ""}
+    if importlib.util.find_spec("brotli") is None:
+        return frozenset(names)
+    return frozenset({*names, "br"})
 
 
-def _last_member_complete(stream: BinaryIO, start: int, end: int) -> bool:
-    """True when the gzip member at [start, end) decompresses to its end (has its trailer)."""
-    try:
-        stream.seek(start)
-    except (OSError, ValueError, AttributeError):
-        return True  # not seekable: cannot check, do not cry wolf
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    remaining = end - start
-    try:
-        while remaining > 0 and not decompressor.eof:
-            chunk = stream.read(min(remaining, 1 << 20))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            decompressor.decompress(chunk, 0)
-    except zlib.error:
-        return False
-    return decompressor.eof
+def undecodable_encoding(content_encoding: str | None) -> str | None:
+    """The first coding in a Content-Encoding value that cannot be decoded, or None."""
+    known = decodable_encodings()
+    for coding in (content_encoding or "").lower().split(","):
+        if coding.strip() not in known:
+            return coding.strip()
+    return None
 
 
 def iter_warc_payloads(
@@ -98,79 +81,39 @@ def iter_warc_payloads(
     record_types: tuple[str, ...] = ("response", "resource"),
     max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Iterator[WarcPayload]:
-    """Yield the payloads of ``record_types`` records in order, then raise if the file is damaged.
+    """Yield the payloads of ``record_types`` records in order, then raise if any record failed.
 
-    Payloads are de-chunked and content-decoded (gzip/deflate/brotli) by warcio. Non-document types
-    (images, scripts, styles...) are skipped unread. Raises :class:`TextExtractionError` after the
-    last good record when the WARC is truncated or corrupt, naming the byte offset of the damage.
+    Non-document types (images, scripts, styles...) are skipped unread. Raises
+    :class:`TextExtractionError` after the last record when records were damaged, cut, mis-framed
+    or unparseable, naming the first one's byte offset and reason.
     """
-    from warcio.archiveiterator import ArchiveIterator
+    from organwatch.text.warcrecords import iter_warc_records
 
-    counting = _Counting(stream)
     records = 0
-    last_offset = 0
-    good_end = 0
-    gzipped = False
-    truncated: list[int] = []
-    damage: str | None = None
-    iterator: Any = ArchiveIterator(counting)
-    try:
-        for record in iterator:
-            if record.rec_headers.get_header("Content-Length") is None or not record.rec_type:
-                damage = "a record has no WARC-Type or Content-Length header"
-                break
-            records += 1
-            payload = _read(record, record_types, max_record_bytes)
-            # Asking for offset and length makes warcio read the rest of the record.
-            last_offset = iterator.get_record_offset()
-            good_end = last_offset + (iterator.get_record_length() or 0)
-            gzipped = gzipped or bool(getattr(iterator.reader, "decompressor", None))
-            if getattr(record.raw_stream, "limit", 0):
-                truncated.append(last_offset)
-            if payload is not None:
-                yield _located(payload, last_offset, bool(truncated and truncated[-1] == last_offset))
-    except GeneratorExit:
-        raise
-    except Exception as error:  # warcio raises ArchiveLoadFailed, zlib.error, EOFError, ValueError...
-        damage = f"{type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''}"
-    if damage is None:
-        counting.drain()
-        # Uncompressed WARCs end with a blank line that warcio does not count in the record length.
-        slack = 0 if gzipped else 4
-        if truncated:
-            good_end = truncated[0]
-            damage = f"the record at byte {truncated[0]:,} ends before its declared length"
-        elif records and good_end + slack < counting.count:
-            damage = f"{counting.count - good_end:,} trailing byte(s) are not a readable record"
-        elif records and gzipped and not _last_member_complete(stream, last_offset, good_end):
-            damage = "the last gzip member is truncated"
-            good_end = last_offset
-        elif not records and counting.count:
-            damage = "no WARC record could be read"
-    if damage:
+    problems: list[tuple[int, str]] = []
+    for item in iter_warc_records(stream, max_record_bytes=max_record_bytes):
+        if item.problem is not None or item.record is None:
+            problems.append((item.offset, item.problem or "unreadable record"))
+            continue
+        records += 1
+        try:
+            payload = _read(item.record, record_types, max_record_bytes, item.oversized)
+        except Exception as error:  # warcio's decoders raise on corrupt chunked/compressed payloads
+            problems.append((item.offset, f"payload cannot be decoded ({type(error).__name__}: "
+                             f"{str(error).splitlines()[0][:120] if str(error) else ''})"))
+            continue
+        if payload is not None:
+            yield replace(payload, offset=item.offset, inner=item.inner)
+    if problems:
+        offset, reason = problems[0]
+        more = f" (and {len(problems) - 1} more bad record(s))" if len(problems) > 1 else ""
         raise TextExtractionError(
-            f"WARC is damaged at byte {good_end:,} after {records} record(s): {damage}; "
-            "records before the damage were read"
+            f"WARC is damaged at byte {offset:,}: {reason}{more}; {records} readable record(s) were kept"
         )
 
 
-def _located(payload: WarcPayload, offset: int, truncated: bool) -> WarcPayload:
-    notes = payload.warnings
-    if truncated:
-        notes = (*notes, "record is truncated: its payload ends early")
-    return WarcPayload(
-        offset,
-        payload.record_type,
-        payload.target_uri,
-        payload.date,
-        payload.content_type,
-        payload.payload,
-        notes,
-    )
-
-
-def _read(record: Any, record_types: tuple[str, ...], max_bytes: int) -> WarcPayload | None:
-    offset = -1  # filled in by the caller once warcio knows it
+def _read(record: Any, record_types: tuple[str, ...], max_bytes: int, oversized: bool = False) -> WarcPayload | None:
+    offset = -1  # filled in by the caller
     if record.rec_type not in record_types:
         return None
     headers = record.rec_headers
@@ -183,22 +126,17 @@ def _read(record: Any, record_types: tuple[str, ...], max_bytes: int) -> WarcPay
     lowered = (content_type or "").lower()
     if lowered.startswith(_NOT_DOCUMENTS):
         return None
+    base = WarcPayload(offset, record.rec_type, headers.get_header("WARC-Target-URI"),
+                       headers.get_header("WARC-Date"), content_type, b"")
+    if oversized:
+        return replace(base, warnings=(f"record exceeds {max_bytes:,} bytes; not read",),
+                       error=f"record exceeds {max_bytes:,} bytes (TextOptions.max_record_bytes); not read")
+    coding = undecodable_encoding(http.get_header("Content-Encoding")) if http is not None else None
+    if coding is not None:
+        reason = f"Content-Encoding {coding!r} cannot be decoded here; payload not read"
+        return replace(base, warnings=(reason,), error=reason)
     payload = record.content_stream().read(max_bytes + 1)
     if len(payload) > max_bytes:
-        return WarcPayload(
-            offset,
-            record.rec_type,
-            headers.get_header("WARC-Target-URI"),
-            headers.get_header("WARC-Date"),
-            content_type,
-            b"",
-            (f"record payload exceeds {max_bytes:,} bytes; not read",),
-        )
-    return WarcPayload(
-        offset=offset,
-        record_type=record.rec_type,
-        target_uri=headers.get_header("WARC-Target-URI"),
-        date=headers.get_header("WARC-Date"),
-        content_type=content_type,
-        payload=payload,
-    )
+        reason = f"record payload exceeds {max_bytes:,} bytes when decoded; not read"
+        return replace(base, warnings=(reason,), error=reason)
+    return replace(base, payload=payload)

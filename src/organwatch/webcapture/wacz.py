@@ -16,7 +16,6 @@ import hashlib
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +47,8 @@ class ImportSummary:
     record_types: dict[str, int] = field(default_factory=dict)
     datapackage: dict[str, Any] | None = None
     pages: int | None = None
+    #: Records that could not be read (cut, mis-framed, over-long headers): skipped, listed in ``skipped``.
+    bad_records: int = 0
 
     @property
     def digests_ok(self) -> bool | None:
@@ -58,53 +59,170 @@ class ImportSummary:
         """As logged (lists capped so one huge crawl cannot make one huge log entry)."""
         return {"source_capture": self.source_capture, "format": self.format, "records": self.records,
                 "stored": self.stored, "skipped": self.skipped[:1000], "members": self.members[:20000],
-                "record_types": self.record_types, "datapackage": self.datapackage, "pages": self.pages}
+                "record_types": self.record_types, "datapackage": self.datapackage, "pages": self.pages,
+                "bad_records": self.bad_records}
+
+
+#: Largest ``datapackage.json`` / ``datapackage-digest.json`` read; a real one lists a few files.
+MAX_DATAPACKAGE_BYTES = 16 << 20
+#: Longest ``pages.jsonl`` line counted; longer lines stop the count (a page entry is a few hundred bytes).
+MAX_PAGES_LINE = 1 << 20
+_HASHES = ("sha256", "sha512", "sha384", "sha1", "md5")
+
+
+def _read_capped(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """A member's bytes, inflating at most ``limit`` + 1 bytes whatever its header claims."""
+    with archive.open(name) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{name} inflates to more than {limit:,} bytes")
+    return data
+
+
+def _declared_digest(resource: dict[str, Any]) -> tuple[str, str] | str:
+    """(algorithm, hex digest) a resource declares, in either WACZ form, or the reason there is none.
+
+    WACZ 1.1 writes ``"hash": "sha256:<hex>"``; WACZ 1.0.0 (Frictionless Data) writes ``"hashing":
+    "sha256"`` beside ``"stats": {"hash": "<hex>"}``.
+    """
+    stats: dict[str, Any] = resource["stats"] if isinstance(resource.get("stats"), dict) else {}
+    declared = resource.get("hash") or stats.get("hash")
+    if not isinstance(declared, str) or not declared:
+        return "no digest declared"
+    algorithm, _, value = declared.partition(":")
+    if not value:
+        algorithm, value = str(resource.get("hashing") or "md5").lower(), declared  # Frictionless default: md5
+    algorithm = algorithm.lower().replace("-", "")
+    if algorithm not in _HASHES:
+        return f"digest algorithm {algorithm!r} is not supported"
+    return algorithm, value.lower()
+
+
+def _declared_size(resource: dict[str, Any]) -> int | None:
+    stats: dict[str, Any] = resource["stats"] if isinstance(resource.get("stats"), dict) else {}
+    size = resource.get("bytes", stats.get("bytes"))
+    return size if isinstance(size, int) and not isinstance(size, bool) else None
 
 
 def check_datapackage(archive: zipfile.ZipFile) -> dict[str, Any]:
-    """Check every resource ``datapackage.json`` lists (sha256 and size), and the package's own digest."""
+    """Check every resource ``datapackage.json`` lists (digest and size), the package digest and its signature."""
     problems: list[str] = []
     try:
-        raw = archive.read("datapackage.json")
+        raw = _read_capped(archive, "datapackage.json", MAX_DATAPACKAGE_BYTES)
         package = json.loads(raw)
-        resources = list(package.get("resources", []))
-    except (KeyError, ValueError, AttributeError, TypeError) as exc:
-        return {"ok": False, "checked": 0, "problems": [f"datapackage.json unreadable: {exc}"]}
+    except (KeyError, ValueError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        return {"ok": False, "checked": 0, "problems": [f"datapackage.json unreadable: {exc}"],
+                "signature": "not checked"}
+    if not isinstance(package, dict):
+        return {"ok": False, "checked": 0, "signature": "not checked",
+                "problems": [f"datapackage.json is a JSON {type(package).__name__}, not an object"]}
+    resources = package.get("resources", [])
+    if not isinstance(resources, list):
+        return {"ok": False, "checked": 0, "signature": "not checked",
+                "problems": [f"datapackage.json: 'resources' is {json.dumps(resources)[:40]}, not a list"]}
     names = set(archive.namelist())
     checked = 0
-    for resource in resources:
-        path, declared = str(resource.get("path", "")), str(resource.get("hash", ""))
+    for index, resource in enumerate(resources):
+        if not isinstance(resource, dict):
+            problems.append(f"datapackage.json: resource {index} is not an object")
+            continue
+        path = str(resource.get("path", ""))
         if path not in names:
             problems.append(f"{path}: listed but not in the WACZ")
             continue
-        digest, size = _member_digest(archive, path)
+        declared = _declared_digest(resource)
+        algorithm = declared[0] if isinstance(declared, tuple) else "sha256"
+        expected = _declared_size(resource)
+        if expected is not None and archive.getinfo(path).file_size != expected:
+            # Sizes disagree already: say so without inflating what may be a bomb.
+            problems.append(f"{path}: the ZIP says {archive.getinfo(path).file_size} bytes, datapackage says "
+                            f"{expected}; not hashed")
+            continue
+        digest, size = _member_digest(archive, path, algorithm)
         checked += 1
-        if not declared.startswith("sha256:"):
-            problems.append(f"{path}: no sha256 digest declared ({declared or 'none'})")
-        elif declared.removeprefix("sha256:") != digest:
-            problems.append(f"{path}: sha256 {digest[:16]}... differs from the declared {declared[7:23]}...")
-        if isinstance(resource.get("bytes"), int) and resource["bytes"] != size:
-            problems.append(f"{path}: {size} bytes, datapackage says {resource['bytes']}")
-    listed = {str(r.get("path")) for r in resources}
+        if isinstance(declared, str):
+            problems.append(f"{path}: {declared}")
+        elif declared[1] != digest:
+            problems.append(f"{path}: {algorithm} {digest[:16]}... differs from the declared {declared[1][:16]}...")
+        if expected is not None and expected != size:
+            problems.append(f"{path}: {size} bytes, datapackage says {expected}")
+    listed = {str(r.get("path")) for r in resources if isinstance(r, dict)}
     unlisted = sorted(n for n in names if n.startswith("archive/") and n not in listed)
     problems.extend(f"{n}: in the WACZ but not listed in datapackage.json" for n in unlisted)
-    package_digest: str | None = None
-    if "datapackage-digest.json" in names:
+    package_digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+    signature = "unsigned"
+    has_digest_file = "datapackage-digest.json" in names
+    if has_digest_file:
         try:
-            declared_pkg = str(json.loads(archive.read("datapackage-digest.json")).get("hash", ""))
-        except (ValueError, AttributeError) as exc:
-            declared_pkg = f"unreadable ({exc})"
-        package_digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+            digest_file = json.loads(_read_capped(archive, "datapackage-digest.json", MAX_DATAPACKAGE_BYTES))
+            if not isinstance(digest_file, dict):
+                raise ValueError("not a JSON object")
+            declared_pkg = str(digest_file.get("hash", ""))
+        except (ValueError, zipfile.BadZipFile, EOFError, OSError) as exc:
+            digest_file, declared_pkg = {}, f"unreadable ({exc})"
         if declared_pkg != package_digest:
             problems.append(f"datapackage.json: digest {package_digest[:23]}... differs from "
                             f"datapackage-digest.json ({declared_pkg[:23]}...)")
+        signature = verify_signature(digest_file.get("signedData"), package_digest)
+        if signature.startswith("INVALID"):
+            problems.append(f"datapackage-digest.json: {signature}")
     return {"ok": not problems, "checked": checked, "problems": problems[:200],
-            "datapackage_sha256": hashlib.sha256(raw).hexdigest(), "digest_file": package_digest is not None,
-            "wacz_version": str(package.get("wacz_version", "")) or None, "software": package.get("software")}
+            "datapackage_sha256": hashlib.sha256(raw).hexdigest(), "digest_file": has_digest_file,
+            "signature": signature, "wacz_version": str(package.get("wacz_version", "")) or None,
+            "software": package.get("software")}
 
 
-def _member_digest(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
+def verify_signature(signed: Any, package_digest: str) -> str:
+    """Verify a WACZ ``signedData`` block: "unsigned", "valid (...)", "INVALID: ..." or "unverifiable: ...".
+
+    The WACZ signing spec signs the digest string of ``datapackage.json`` (``"sha256:<hex>"``) with
+    ECDSA P-256 / SHA-256. The key is either ``publicKey`` (base64 DER, an anonymous signer) or the
+    first certificate of ``domainCert`` (PEM, a domain-verified signer; the certificate chain itself
+    is not validated here, it needs the network). Signatures come DER-encoded (authsign) or as the
+    64-byte r||s of WebCrypto (browser signers); both are accepted.
+    """
+    if signed is None:
+        return "unsigned"
+    if not isinstance(signed, dict):
+        return "INVALID: signedData is not an object"
+    import base64
+    import binascii
+
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    signed_hash = signed.get("hash")
+    if signed_hash != package_digest:
+        return f"INVALID: the signed hash {str(signed_hash)[:23]}... is not the digest of datapackage.json"
+    try:
+        signature = base64.b64decode(str(signed.get("signature", "")), validate=True)
+        if signed.get("publicKey"):
+            key: Any = serialization.load_der_public_key(base64.b64decode(str(signed["publicKey"])))
+            signer = "anonymous key"
+        elif signed.get("domainCert"):
+            cert = x509.load_pem_x509_certificates(str(signed["domainCert"]).encode())[0]
+            key = cert.public_key()
+            signer = f"certificate of {signed.get('domain') or cert.subject.rfc4514_string()}; chain not checked"
+        else:
+            return "unverifiable: signedData names no publicKey or domainCert"
+    except (ValueError, binascii.Error, IndexError, TypeError) as exc:
+        return f"unverifiable: key or signature cannot be read ({exc})"
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        return f"unverifiable: the key is {type(key).__name__}, not ECDSA"
+    if len(signature) == 64:  # WebCrypto's r||s
+        signature = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    try:
+        key.verify(signature, package_digest.encode(), ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return "INVALID: the signature does not verify against the signer's key"
+    return f"valid ({signer})"
+
+
+def _member_digest(archive: zipfile.ZipFile, name: str, algorithm: str = "sha256") -> tuple[str, int]:
+    digest, size = hashlib.new(algorithm), 0
     with archive.open(name) as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
@@ -113,11 +231,26 @@ def _member_digest(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
 
 
 def _count_pages(archive: zipfile.ZipFile) -> int | None:
+    """Page entries in ``pages/pages.jsonl``, streamed; None when absent or a line is implausibly long."""
     if "pages/pages.jsonl" not in archive.namelist():
         return None
+    count, has_url, length, tail = 0, False, 0, b""
     with archive.open("pages/pages.jsonl") as fh:
-        lines = [line for line in fh if line.strip()]
-    return sum(1 for line in lines if b'"url"' in line)
+        while chunk := fh.read(1 << 20):
+            start = 0
+            while True:
+                newline = chunk.find(b"\n", start)
+                piece = chunk[start : newline if newline != -1 else len(chunk)]
+                has_url = has_url or b'"url"' in tail + piece[:8] or b'"url"' in piece
+                length += len(piece)
+                if length > MAX_PAGES_LINE:
+                    return None
+                if newline == -1:
+                    tail = (tail + piece)[-8:]
+                    break
+                count += int(has_url)
+                has_url, length, tail, start = False, 0, b"", newline + 1
+    return count + int(has_url)
 
 
 def _warc_date(text: str | None) -> str | None:
@@ -130,14 +263,6 @@ def _warc_date(text: str | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _records(stream: IO[bytes]) -> Iterator[tuple[Any, Any]]:
-    from warcio.archiveiterator import ArchiveIterator
-
-    iterator = ArchiveIterator(stream)
-    for record in iterator:
-        yield iterator, record
-
-
 class _Importer:
     def __init__(self, case: Case, summary: ImportSummary, source_name: str | None, meta: CaptureMetadata,
                  max_record_bytes: int) -> None:
@@ -148,33 +273,47 @@ class _Importer:
         self.max_record_bytes = max_record_bytes
 
     def warc(self, stream: IO[bytes], member: str | None, workdir: Path) -> None:
-        try:
-            for iterator, record in _records(stream):
-                self._record(iterator, record, member, workdir)
-        except Exception as exc:  # warcio raises ArchiveLoadFailed, zlib.error, EOFError...
-            self.summary.skipped.append({"member": member, "reason": f"WARC damaged, reading stopped: "
-                                         f"{type(exc).__name__}: {str(exc)[:120]}"})
+        """Store each good record; a bad one (cut, mis-framed, unparseable) is skipped with its reason."""
+        from organwatch.text.warcrecords import iter_warc_records
 
-    def _record(self, iterator: Any, record: Any, member: str | None, workdir: Path) -> None:
+        for item in iter_warc_records(stream, max_record_bytes=self.max_record_bytes):  # type: ignore[arg-type]
+            if item.record is None:
+                self.summary.bad_records += 1
+                self.summary.skipped.append({"member": member, "offset": item.offset,
+                                             "reason": f"damaged record: {item.problem}"})
+                continue
+            try:
+                self._record(item.record, item.offset, item.oversized, member, workdir)
+            except Exception as exc:  # warcio's decoders raise on corrupt chunked/compressed payloads
+                self.summary.bad_records += 1
+                self.summary.skipped.append({"member": member, "offset": item.offset,
+                                             "reason": f"damaged record: {type(exc).__name__}: {str(exc)[:120]}"})
+
+    def _record(self, record: Any, offset: int, oversized: bool, member: str | None, workdir: Path) -> None:
         kind = str(record.rec_type)
         self.summary.records += 1
         self.summary.record_types[kind] = self.summary.record_types.get(kind, 0) + 1
         if kind not in _STORED_TYPES:
             return
+        from organwatch.text.warc import undecodable_encoding
+
+        uri = record.rec_headers.get_header("WARC-Target-URI")
+        where = {"member": member, "offset": offset, "url": uri}
+        coding = undecodable_encoding(record.http_headers.get_header("Content-Encoding")
+                                      if record.http_headers else None)
+        if coding is not None:
+            self.summary.skipped.append({**where, "reason": f"Content-Encoding {coding!r} cannot be decoded"})
+            return
         path = workdir / "payload"
-        size, over = 0, False
+        size, over = 0, oversized
         with open(path, "wb") as out:
             stream = record.content_stream()
-            while chunk := stream.read(1 << 20):
+            while not over and (chunk := stream.read(1 << 20)):
                 size += len(chunk)
                 if size > self.max_record_bytes:
                     over = True
                     break
                 out.write(chunk)
-        iterator.read_to_end(record)
-        offset = int(iterator.get_record_offset())
-        uri = record.rec_headers.get_header("WARC-Target-URI")
-        where = {"member": member, "offset": offset, "url": uri}
         if over or size == 0:
             self.summary.skipped.append({**where, "reason": "payload over the size limit" if over else "empty payload"})
             path.unlink()
@@ -211,11 +350,13 @@ def record_web_archive(case: Case, capture_ref: str, *, meta: CaptureMetadata | 
         summary = ImportSummary(capture.id, "wacz")
     elif capture.media_type == "application/warc":
         summary = ImportSummary(capture.id, "warc")
+    elif capture.media_type == "application/x-internet-archive":
+        summary = ImportSummary(capture.id, "arc")
     else:
         raise OrganWatchError(f"capture {capture.id[:12]} is {capture.media_type}, not a WARC or WACZ")
     importer = _Importer(case, summary, name, meta, max_record_bytes)
     with tempfile.TemporaryDirectory(prefix="organwatch-import-") as tmp:
-        if summary.format == "warc":
+        if summary.format in ("warc", "arc"):
             with open(blob, "rb") as fh:
                 importer.warc(fh, None, Path(tmp))
         else:

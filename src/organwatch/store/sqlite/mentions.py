@@ -30,6 +30,18 @@ def _quote(row: Any) -> StoredQuote:
                        row["extractor_version"])
 
 
+#: SQLite integers are signed 64-bit; a larger quantity (a port range up to 2**64-1) goes in as REAL, its
+#: exact digits staying in the JSON ``value``.
+_SQLITE_INT = range(-(1 << 63), 1 << 63)
+
+
+def _sql_number(value: Any) -> Any:
+    """A number SQLite can bind: ints beyond 64 bits become floats."""
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _SQLITE_INT:
+        return float(value) if abs(value) < 1e308 else (float("inf") if value > 0 else float("-inf"))
+    return value
+
+
 class SQLiteMentions(MentionsWriter):
     """Mentions and quotes over one connection."""
 
@@ -68,7 +80,8 @@ class SQLiteMentions(MentionsWriter):
             "INSERT INTO mentions (document_id, type, text, start_char, end_char, canonical, value, unit, low, high, "
             "role, prefix, suffix, method, extractor, extractor_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(document_id, m.type, m.text, m.start, m.end, m.canonical, json.dumps(m.value, ensure_ascii=False),
-              m.unit, m.low, m.high, m.role, m.prefix, m.suffix, m.method, m.extractor, m.extractor_version)
+              m.unit, _sql_number(m.low), _sql_number(m.high), m.role, m.prefix, m.suffix, m.method, m.extractor,
+              m.extractor_version)
              for m in mentions])
         self.conn.executemany(
             "INSERT INTO quotes (document_id, speaker, text, start_char, end_char, kind, speaker_start, speaker_end, "
