@@ -28,12 +28,12 @@ def test_quantities_beyond_64_bits_do_not_stop_extraction(case: Case, tmp_path: 
     assert set(documents) == {"a.html", "Port registry", "z.html"}
     for doc in documents.values():
         assert case.mentions(doc.id), f"{doc.title}: nothing extracted"
-    big = [m for m in case.mentions(documents["Port registry"].id, "quantity")
-           if m["text"] == "32768-18446744073709551615"]
+    big = [m.to_dict() for m in case.mentions(documents["Port registry"].id, "quantity")
+           if m.text == "32768-18446744073709551615"]
     assert big and big[0]["low"] == 32768 and big[0]["high"] > 1.8e19  # stored, not an OverflowError
     assert big[0]["canonical"] == "32768–18446744073709551615"  # exact digits, not a float's rounding
-    huge = [m for m in case.mentions(documents["Port registry"].id, "quantity")
-            if m["text"].startswith("123456789012345678901234567890")]
+    huge = [m.to_dict() for m in case.mentions(documents["Port registry"].id, "quantity")
+            if m.text.startswith("123456789012345678901234567890")]
     assert huge and huge[0]["value"] == 123456789012345678901234567890
     text = documents["Port registry"].text or ""
     assert text[big[0]["start_char"]:big[0]["end_char"]] == "32768-18446744073709551615"
