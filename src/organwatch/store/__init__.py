@@ -30,7 +30,7 @@ def open_store(root: Path, config: dict[str, Any]) -> Store:
     if not isinstance(section, dict):
         raise CaseError(f"{root / 'case.toml'}: [store] must be a table (backend = \"sqlite\")")
     backend = section.get("backend", "sqlite")
-    if backend not in BACKENDS:
+    if not isinstance(backend, str) or backend not in BACKENDS:
         known = ", ".join(sorted(BACKENDS))
         raise CaseError(f"{root / 'case.toml'}: unknown store backend {backend!r} in [store]; use one of: {known}")
     database = section.get("database", DEFAULT_DATABASE)

@@ -17,7 +17,7 @@ from typing import IO, Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from organwatch import __version__
+from organwatch.version import __version__
 
 _RENAMED = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
 

@@ -1,4 +1,4 @@
--- 0001: the evidence index. Every row here is derived from log/entries.jsonl and can be rebuilt.
+-- archive 0001 (once schema 1): the evidence index. Every row here is derived from log/entries.jsonl and can be rebuilt.
 
 CREATE TABLE log_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),

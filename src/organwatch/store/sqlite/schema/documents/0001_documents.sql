@@ -1,4 +1,4 @@
--- 0002: the text stage. Derived data: recomputable from captures, stamped with the code version.
+-- documents 0001 (once schema 2): the text stage. Derived data: recomputable from captures, stamped with the code version.
 
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY,

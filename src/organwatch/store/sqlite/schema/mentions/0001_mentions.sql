@@ -1,4 +1,4 @@
--- 0004: the extract stage. Mentions and quotes of each document, with exact spans (DESIGN §5, §6).
+-- mentions 0001 (once schema 4): the extract stage. Mentions and quotes of each document, with exact spans.
 
 CREATE TABLE mentions (
     id INTEGER PRIMARY KEY,

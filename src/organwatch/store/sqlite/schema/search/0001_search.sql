@@ -1,4 +1,4 @@
--- 0003: search. Derived data, rebuilt from documents by organwatch.search.sync_index.
+-- search 0001 (once schema 3): search. Derived data, rebuilt from documents by organwatch.search.sync_index.
 -- Both full-text tables are contentless (the text lives in documents): the index holds only tokens,
 -- and snippets and spans are computed from documents.text. contentless_delete lets a document be
 -- removed or replaced by rowid (= documents.id).
