@@ -43,9 +43,17 @@ def legacy_database(path: Path, version: int) -> None:
 
 def make_legacy(case_root: Path, version: int = 4) -> None:
     """Turn a case's database back into the single-sequence format it had before (same tables, no record)."""
+    reference = case_root.parent / f"legacy-{version}.db"
+    legacy_database(reference, version)
+    legacy_tables = {name for name, _ in schema(reference)}
     conn = sqlean.connect(str(case_root / "organwatch.db"), isolation_level=None)
     try:
         conn.execute("DROP TABLE migrations")
+        # Areas added since (accounts, papers, ...) did not exist in that format.
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                    "'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'").fetchall():
+            if name not in legacy_tables and not name.startswith("search_"):
+                conn.execute(f"DROP TABLE IF EXISTS {name}")
         conn.execute(f"PRAGMA user_version = {version}")
     finally:
         conn.close()
@@ -63,7 +71,9 @@ def test_a_case_of_the_previous_format_opens_migrates_and_verifies(tmp_path: Pat
     make_legacy(root)
     reference = tmp_path / "reference.db"
     legacy_database(reference, 4)
-    assert schema(root / "organwatch.db") == schema(reference)  # exactly the schema the old files made
+    legacy_tables = {name for name, _ in schema(reference)}
+    # exactly the schema the old files made (areas added since then bring tables of their own)
+    assert [t for t in schema(root / "organwatch.db") if t[0] in legacy_tables] == schema(reference)
 
     reopened = organwatch.open_case(root)
     assert {(m.area, m.name) for m in reopened.store.migrations()} >= {
@@ -84,7 +94,9 @@ def test_a_case_from_before_the_extract_stage_gains_its_tables(tmp_path: Path) -
     legacy_database(db, 3)
     store = open_store(tmp_path, {"store": {"backend": "sqlite", "database": "organwatch.db"}})
     applied = store.migrate()
-    assert [(m.area, m.name) for m in applied] == [("mentions", "0001_mentions")]
+    assert [(m.area, m.name) for m in applied][0] == ("mentions", "0001_mentions")  # then areas added since
+    assert {m.area for m in applied} == {"mentions"} | {m.area for m in migrations.available()} - {
+        "archive", "documents", "search", "mentions"}
     assert store.migrate() == []
     with store.view() as view:
         assert view.mentions.mentions(1) == [] and view.mentions.extract_run(1) is None
