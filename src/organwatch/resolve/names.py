@@ -38,6 +38,7 @@ HONORIFICS = frozenset({"sir", "dr", "mr", "mrs", "ms", "prof", "professor", "lo
 ORG_TERMS: dict[str, str] = {
     "中共中央政治局常务委员会": "politburo standing committee",
     "中央政治局常委会": "politburo standing committee",
+    "中央政治局常委": "politburo standing committee",
     "政治局常委": "politburo standing committee",
     "政治局常委会": "politburo standing committee",
     "中央政治局": "politburo",
@@ -399,7 +400,7 @@ def compare_names(a: str, b: str, kind: str) -> NameMatch:
             for kb in keys_b:
                 sa, sb = set(ka.split()), set(kb.split())
                 jac = len(sa & sb) / max(1, len(sa | sb))
-                sim = max(jac, JaroWinkler.similarity(ka, kb) * 0.8)
+                sim = max(jac, JaroWinkler.similarity(ka, kb) * 0.6)
                 if sa and sb and (sa <= sb or sb <= sa) and not (sa <= GENERIC_ORG_TOKENS or sb <= GENERIC_ORG_TOKENS):
                     sim = max(sim, 0.8)
                 if sim > best:
