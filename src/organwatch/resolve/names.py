@@ -368,6 +368,9 @@ def compare_names(a: str, b: str, kind: str) -> NameMatch:
         return NameMatch(0.0, (Feature("known alias", 0.0, f"listed as different entries {gaz_a} / {gaz_b}"),))
     keys_a, keys_b = name_keys(a, kind), name_keys(b, kind)
     shared = keys_a & keys_b
+    if shared and kind == "person" and has_han(a) and has_han(b) and to_simplified(a) != to_simplified(b):
+        return NameMatch(0.3, (Feature("name", 0.3, f"{a} and {b} sound alike ({sorted(shared)[0]!r}) but are "
+                                                    "written differently: homophones, not one name"),))
     script_a, script_b = script_of(a), script_of(b)
     if shared:
         key = sorted(shared)[0]
