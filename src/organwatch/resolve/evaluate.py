@@ -73,10 +73,7 @@ def _words(text: str) -> set[str]:
 def _same_name(a: str, b: str) -> bool:
     if _norm(a) == _norm(b):
         return True
-    for kind in ("person", "organization"):
-        if name_keys(a, kind) & name_keys(b, kind):
-            return True
-    return False
+    return any(name_keys(a, kind) & name_keys(b, kind) for kind in ("person", "organization"))
 
 
 def score_resolution(gold: dict[str, Any], docs: list[DocumentIn], ids: dict[str, int]) -> Scores:

@@ -7,6 +7,7 @@ as duplicates or reprints count once. Shortest paths prefer stated relations (we
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from typing import Any
 
@@ -36,15 +37,15 @@ def build_graph(entities: list[dict[str, Any]], relations: list[dict[str, Any]],
     graph = nx.Graph()
     for e in entities:
         graph.add_node(e["id"], label=e["name"], type=e["type"], schema=e["schema"])
-    evidence: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    evidence: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for r in relations:
         if r["object"] and r["object"] != r["subject"]:
-            evidence[tuple(sorted((r["subject"], r["object"])))].append(  # type: ignore[index]
+            evidence[tuple(sorted((r["subject"], r["object"])))].append(
                 {"kind": r["schema"], "role": r["role"] or r["position"], "document_id": r["document_id"],
                  "start": r["start_char"], "end": r["end_char"], "quote": r["quote"]})
     for a, b, doc, start, end, quote in co_mentions:
         if a != b:
-            evidence[tuple(sorted((a, b)))].append(  # type: ignore[index]
+            evidence[tuple(sorted((a, b)))].append(
                 {"kind": "co-mentioned", "role": None, "document_id": doc, "start": start, "end": end,
                  "quote": quote})
     for (a, b), items in evidence.items():
@@ -69,7 +70,7 @@ def shortest_paths(graph: nx.Graph, a: str, b: str, limit: int = 3) -> list[list
     found = []
     for path in nx.shortest_simple_paths(graph, a, b, weight="weight"):
         edges = []
-        for u, v in zip(path, path[1:], strict=False):
+        for u, v in itertools.pairwise(path):
             data = graph.edges[u, v]
             edges.append({"from": u, "to": v, "from_name": graph.nodes[u]["label"], "to_name": graph.nodes[v]["label"],
                           "kinds": data["kinds"], "sources": data["sources"], "evidence": data["evidence"][:5]})

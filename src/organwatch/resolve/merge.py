@@ -69,11 +69,14 @@ class MentionIn:
 def mention_in(record: Any) -> MentionIn:
     """Adapt a stored mention (``StoredMention`` or a dict row with ``start_char``) to :class:`MentionIn`."""
     get = record.get if isinstance(record, Mapping) else lambda key, default=None: getattr(record, key, default)
-    start = get("start", None)
-    end = get("end", None)
-    return MentionIn(int(get("id")), int(get("document_id")), str(get("type")), str(get("text")),
-                     int(start if start is not None else get("start_char")),
-                     int(end if end is not None else get("end_char")), get("canonical"), get("value"))
+    start: Any = get("start", None)
+    end: Any = get("end", None)
+    if start is None:
+        start, end = get("start_char"), get("end_char")
+    ident: Any = get("id")
+    document: Any = get("document_id")
+    return MentionIn(int(ident), int(document), str(get("type")), str(get("text")),
+                     int(start), int(end), get("canonical"), get("value"))
 
 
 @dataclass
@@ -306,9 +309,9 @@ def score_pair(a: LocalEntity, b: LocalEntity) -> tuple[float, list[Feature]]:
             score = min(0.9, score + 0.05 * min(len(shared), 3))  # context supports, never alone reaches auto
     if a.titles and b.titles:
         common = a.titles & b.titles
+        differ = f"titles differ ({', '.join(sorted(a.titles)[:3])} / {', '.join(sorted(b.titles)[:3])})"
         features.append(Feature("titles", 1.0 if common else 0.0,
-                                f"shared titles: {', '.join(sorted(common))}" if common else
-                                f"titles differ ({', '.join(sorted(a.titles)[:3])} / {', '.join(sorted(b.titles)[:3])})"))
+                                f"shared titles: {', '.join(sorted(common))}" if common else differ))
     if a.years and b.years:
         common_years = a.years & b.years
         features.append(Feature("dates", 1.0 if common_years else 0.0,
@@ -405,7 +408,7 @@ def _suggest(locals_: list[LocalEntity], clusters: _Clusters, root_entity: dict[
                     continue
                 a, b = sorted((root_entity[ri], root_entity[rj]))
                 score, features = score_pair(locals_[i], locals_[j])
-                if score < REVIEW or score >= AUTO_MERGE and not (locals_[i].partial or locals_[j].partial):
+                if score < REVIEW or (score >= AUTO_MERGE and not (locals_[i].partial or locals_[j].partial)):
                     continue
                 if (a, b) not in best or best[(a, b)].score < score:
                     best[(a, b)] = Suggestion(a, b, score, features)

@@ -64,7 +64,6 @@ ORG_TERMS: dict[str, str] = {
     "领事馆": "consulate",
     "大使馆": "embassy",
     "国务院新闻办公室": "state council information office",
-    "国务院": "state council",
     "中级人民法院": "intermediate people court",
     "高级人民法院": "higher people court",
     "人民法院": "people court",

@@ -47,8 +47,8 @@ _POSITION_ZH_AFTER = re.compile(rf"^(?:曾|曾经|后|后来|先后|于|当时|�
 _POSITION_ZH_BEFORE = re.compile(rf"(?P<pos>[\u4e00-\u9fff]{{2,20}}?{_TITLE_ZH})$")
 _MEMBER_ZH = re.compile(r"(?:成为|是|任|当选为?|进入)(?P<org>中共中央政治局常委会?|中央政治局常委会?|政治局常委会?|"
                         r"中央政治局|政治局|中央委员会|中央委员)")
-_ASSOCIATE_ZH = re.compile(r"^(?:被视为|被认为是|是|为|成为|被称为)(?P<obj>.{0,12}?)的(?P<role>心腹|亲信|得力助手|门生|爪牙|"
-                           r"红人|靠山|恩主|左右手|嫡系)")
+_ASSOCIATE_ZH = re.compile(r"^(?:被视为|被认为是|是|为|成为|被称为)(?P<obj>.{0,12}?)的"
+                           r"(?P<role>心腹|亲信|得力助手|门生|爪牙|红人|靠山|恩主|左右手|嫡系)")
 _LEADERSHIP_ZH = re.compile(r"(?:在|受)(?P<obj>[^，。；]{2,20}?)的?(?:直接)?(?:领导|指挥|管辖)")
 _PRONOUN_EN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
 _PRONOUN_ZH = re.compile(r"他|她")
@@ -240,8 +240,9 @@ class _Reader:
             while clause_end < s_end and text[clause_end] not in "，。；;,":
                 clause_end += 1
             tail = text[p_end:clause_end]
-            m = _POSITION_ZH_AFTER.match(tail)
-            if m:
+            after = _POSITION_ZH_AFTER.match(tail)
+            if after:
+                m = after
                 pos = re.sub(r"^(?:时任|時任|原|前)", "", self.text[p_end + m.start("pos") : p_end + m.end("pos")])
                 obj = self.object_in(p_end + m.start("pos"), p_end + m.end("pos"), ("organization", "place"))
                 year = m.group("year") or self._year_before(s_start, p_start)

@@ -23,7 +23,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         end = match.end()
         if match.group() == ".":
             word = re.search(r"([\w.]+)$", text[start : match.start()])
-            if word and (word.group(1).lower() in _ABBREVIATIONS or (len(word.group(1)) == 1 and word.group(1).isalpha())):
+            token = word.group(1) if word else ""
+            if token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
         _add(text, start, end, spans)
         start = end

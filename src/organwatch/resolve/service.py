@@ -66,7 +66,7 @@ def find_entity(case: Any, query: str) -> str:
     _ensure(case)
     with case.store.view() as conn:
         if store.entity(conn, query):
-            return query
+            return str(query)
         rows = store.all_aliases(conn)
         everything = store.entities(conn)
     info = {e["id"]: e for e in everything}
@@ -76,7 +76,7 @@ def find_entity(case: Any, query: str) -> str:
         keys = name_keys(query, "person") | name_keys(query, "organization")
         exact = {r["entity_id"] for r in rows if name_keys(r["name"], r["type"]) & keys}
     if len(exact) == 1:
-        return exact.pop()
+        return str(exact.pop())
     if len(exact) > 1:
         parts = []
         for eid in sorted(exact, key=lambda e: -info[e]["mentions"]):
@@ -257,4 +257,5 @@ def export_ftm(case: Any) -> Iterator[dict[str, Any]]:
 def describe_name(name: str) -> dict[str, Any]:
     """How a name is keyed (for people checking why two names did or did not meet)."""
     return {"name": name, "romanised": romanise(name), "folded": fold(name),
-            "person_keys": sorted(name_keys(name, "person")), "organization_keys": sorted(name_keys(name, "organization"))}
+            "person_keys": sorted(name_keys(name, "person")),
+            "organization_keys": sorted(name_keys(name, "organization"))}
