@@ -17,6 +17,7 @@ Mentions are never changed: the result links each mention id to an entity id bes
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -113,11 +114,12 @@ class LocalEntity:
         """How reviewer decisions name this actor: type and simplified, case-folded name."""
         return identity(self.type, self.name)
 
-    @property
     def block_id(self) -> str:
-        return self.gazetteer or (sorted(self.keys)[0] if self.keys else fold(self.name))
+        """The one key that stands for this actor in other actors' context."""
+        return self.gazetteer or (min(self.keys) if self.keys else fold(self.name))
 
 
+@functools.lru_cache(maxsize=100_000)
 def identity(kind: str, name: str) -> str:
     """Decision key for a name: ``person:王立军`` and ``person:王立軍`` are one, "Wang Lijun" another."""
     return f"{kind}:{to_simplified(name).casefold().strip()}"
@@ -233,8 +235,9 @@ def local_entities(doc: DocumentIn) -> list[LocalEntity]:
             window = doc.text[max(0, start - 60) : end + 60]
             local.titles.update(t.lower() for t in _TITLE.findall(window))
         local.years = set(years)
+    blocks = [(loc, loc.block_id()) for loc in locals_ if not loc.partial]
     for local in locals_:
-        local.context = {other.block_id for other in locals_ if other is not local and not other.partial}
+        local.context = {block for other, block in blocks if other is not local}
     return locals_
 
 
@@ -392,15 +395,15 @@ def resolve(documents: Iterable[DocumentIn], decisions: Iterable[Decision] = ())
 
 def _suggest(locals_: list[LocalEntity], clusters: _Clusters, root_entity: dict[int, str]) -> list[Suggestion]:
     """Review candidates: sorted neighbourhood inside fuzzy blocks, one suggestion per entity pair."""
-    fuzzy: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    fuzzy: dict[str, dict[str, int]] = defaultdict(dict)
     for i, loc in enumerate(locals_):
         for block in _fuzzy_blocks(loc):
-            fuzzy[block].append((loc.name, i))
+            fuzzy[block].setdefault(loc.name, i)  # one representative per distinct name
     best: dict[tuple[str, str], Suggestion] = {}
-    for members in fuzzy.values():
-        if len(members) < 2:
+    for names in fuzzy.values():
+        if len(names) < 2:
             continue
-        members.sort()
+        members = sorted(names.items())
         for pos, (_, i) in enumerate(members):
             for _, j in members[pos + 1 : pos + 1 + NEIGHBOURHOOD]:
                 ri, rj = clusters.find(i), clusters.find(j)

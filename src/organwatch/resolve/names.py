@@ -139,6 +139,7 @@ def has_han(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003ffff" for ch in text)
 
 
+@functools.lru_cache(maxsize=100_000)
 def script_of(name: str) -> str:
     """``Hans``, ``Hant`` (when OpenCC t2s changes it), ``Latin`` or ``Other``.
 
@@ -351,6 +352,7 @@ def _given_score(a: str, b: str) -> tuple[float, str]:
     return sim * 0.9, f"given names {a!r} and {b!r} alike at {sim:.2f} (one is not valid pinyin: maybe a typo)"
 
 
+@functools.lru_cache(maxsize=200_000)
 def compare_names(a: str, b: str, kind: str) -> NameMatch:
     """Compare two names of the same type across scripts, explaining the result feature by feature.
 
