@@ -18,6 +18,7 @@ keeps this drawing complete):
     │   └── SearchIndexError            the index cannot do what was asked (no embeddings yet, ...)
     ├── WebCaptureError                 one URL could not be captured (webcapture)
     ├── BrowserUnavailableError         Chromium or Playwright is missing
+    ├── ResolveError                    an unknown or ambiguous actor name, or a merge that cannot be (resolve)
     └── AnalysisError                   an analysis cannot run on its inputs (analysis)
         └── TableInputError             a problem in an input table, by file, line and column
 
