@@ -119,7 +119,7 @@ def entity(name: Annotated[str, typer.Argument(help="A name in any script, or an
 
 
 def review(case: CaseOption = None, fmt: FormatOption = Format.table) -> None:
-    """Suggested merges with the reasons feature by feature; accept with `merge`, refuse with `unmerge --reject`.
+    """Suggested merges with the reasons feature by feature; accept with `merge A B`, refuse with `merge --reject`.
 
     Example: organwatch review --case mycase
     """
@@ -141,14 +141,20 @@ def review(case: CaseOption = None, fmt: FormatOption = Format.table) -> None:
 def merge(first: Annotated[str, typer.Argument(help="Entity id or name.")],
           second: Annotated[str, typer.Argument(help="Entity id or name.")],
           reason: Annotated[str, typer.Option("--reason", help="Why: recorded in the evidence log.")],
-          case: CaseOption = None, fmt: FormatOption = Format.table) -> None:
-    """Merge two entities (a decision logged as evidence; it survives re-resolution).
+          case: CaseOption = None, fmt: FormatOption = Format.table,
+          reject: Annotated[bool, typer.Option("--reject", help="Keep the two apart instead (refuse a suggestion).")]
+          = False) -> None:
+    """Merge two entities, or with --reject keep them apart (a decision logged as evidence; survives re-resolution).
 
     Example: organwatch merge --case mycase per-1a2b3c4d5e per-6f7a8b9c0d --reason "same official, see doc 4"
     """
     from organwatch.resolve import service
 
     with _errors():
+        if reject:
+            rejected = service.reject(_case(case), first, second, reason)
+            _json(rejected) if fmt == Format.json else out.print(f"Kept apart (log entry {rejected['seq']}).")
+            return
         result = service.merge(_case(case), first, second, reason)
     _json(result) if fmt == Format.json else out.print(f"Merged into {result['entity']} (log entry {result['seq']}).")
 
