@@ -802,6 +802,18 @@ def _register_web() -> None:
 _register_web()
 
 
+def _register_resolve() -> None:
+    # The resolve commands import networkx, pypinyin and OpenCC only when they run.
+    from organwatch.resolve import cli as resolve_cli
+
+    for command in resolve_cli.COMMANDS:
+        app.command()(command)
+    app.add_typer(resolve_cli.export_app, name="export")
+
+
+_register_resolve()
+
+
 class _LazyAnalyze(TyperGroup):
     """``organwatch analyze``, imported only when used, so ``organwatch add`` does not pay for pandas."""
 

@@ -33,6 +33,7 @@ keeps this drawing complete):
     ├── NotFoundError                   nothing with that id that this reader may see (web)
     ├── ForbiddenError                  the reader's role does not allow this action (web)
     ├── ClaimsError                     unknown actor, nothing said about it, a bad grade (claims)
+    ├── ResolveError                    an unknown or ambiguous actor name, or a merge that cannot be (resolve)
     └── AnalysisError                   an analysis cannot run on its inputs (analysis)
         └── TableInputError             a problem in an input table, by file, line and column
 

@@ -94,7 +94,7 @@ def test_a_case_from_before_the_extract_stage_gains_its_tables(tmp_path: Path) -
     legacy_database(db, 3)
     store = open_store(tmp_path, {"store": {"backend": "sqlite", "database": "organwatch.db"}})
     applied = store.migrate()
-    assert [(m.area, m.name) for m in applied][0] == ("mentions", "0001_mentions")  # then areas added since
+    assert (applied[0].area, applied[0].name) == ("mentions", "0001_mentions")  # then areas added since
     assert {m.area for m in applied} == {"mentions"} | {m.area for m in migrations.available()} - {
         "archive", "documents", "search", "mentions"}
     assert store.migrate() == []

@@ -23,6 +23,7 @@ area                    reads                                       writes
 ``embeddings``          :class:`EmbeddingsView`                     :class:`EmbeddingsWriter`
 ``papers``              :class:`PapersView`                         :class:`PapersWriter`
 ``accounts``            :class:`AccountsView`                       :class:`AccountsWriter`
+``entities``            :class:`EntitiesView`                       :class:`EntitiesWriter`
 ======================  ==========================================  ==========================================
 
 Every write goes through :meth:`Store.writer`: SQLite allows one writer at a time, so a process funnels its
@@ -48,6 +49,9 @@ from organwatch.model import Capture, Document, DocumentLink, Observation, Store
 from organwatch.papers.protocols import Protocol
 from organwatch.papers.records import ImportIssue, Record
 from organwatch.papers.screen import ScreenResult
+from organwatch.resolve.merge import Decision, Resolution, Suggestion
+from organwatch.resolve.relations import Relation
+from organwatch.resolve.timeline import EventReport
 from organwatch.store.records import (
     AppliedMigration,
     ChunkVector,
@@ -543,6 +547,80 @@ class AccountsWriter(AccountsView):
         """Replace a document's restriction (no principals: lift it)."""
 
 
+
+# -- entities ---------------------------------------------------------------------------------------------
+
+
+class EntitiesView(ABC):
+    """Actors resolved across documents and scripts: entities, aliases, mention links, relations, events,
+    merge suggestions, and the reviewers' merge and split decisions (which survive every re-resolution)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of entities."""
+
+    @abstractmethod
+    def linked_mentions(self) -> list[tuple[int, int, str]]:
+        """``(document id, start, entity id)`` of every mention linked to an entity, in document and text order."""
+
+    @abstractmethod
+    def decisions(self) -> list[Decision]:
+        """Reviewer decisions in the order they were logged."""
+
+    @abstractmethod
+    def entities(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Entities (of one type), with how many mentions and documents each has, most mentioned first."""
+
+    @abstractmethod
+    def entity(self, entity_id: str) -> dict[str, Any] | None:
+        """One entity by id, or None."""
+
+    @abstractmethod
+    def aliases(self, entity_id: str) -> list[dict[str, Any]]:
+        """The names of an entity with their script, romanisation, count and validity dates."""
+
+    @abstractmethod
+    def all_aliases(self) -> list[dict[str, Any]]:
+        """Every alias of every entity, with the entity type (to look names up)."""
+
+    @abstractmethod
+    def mentions_of(self, entity_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Mentions linked to an entity, in document and text order, with their selector context."""
+
+    @abstractmethod
+    def relations(self, entity_id: str | None = None) -> list[dict[str, Any]]:
+        """Relations (of one entity, either end), dated ones first, each with its cited span."""
+
+    @abstractmethod
+    def events(self) -> list[EventReport]:
+        """Dated events in date order, each with its cited span."""
+
+    @abstractmethod
+    def suggestions(self) -> list[Suggestion]:
+        """Merge suggestions, best first, with their per-feature explanations."""
+
+    @abstractmethod
+    def document_links(self) -> list[tuple[int, int]]:
+        """Pairs of documents that are duplicates or reprints of each other (they count once as sources)."""
+
+    @abstractmethod
+    def identities_of(self, entity_id: str) -> list[str]:
+        """Decision keys of every name the entity was resolved from."""
+
+
+class EntitiesWriter(EntitiesView):
+    """Writes of entity resolution: a run replaces the derived tables as a whole; decisions are appended."""
+
+    @abstractmethod
+    def write_decision(self, seq: int, decision: Decision, reason: str) -> None:
+        """Record a reviewer's merge or split (already logged as an evidence event with this seq)."""
+
+    @abstractmethod
+    def write_resolution(self, result: Resolution, relations: list[tuple[str, str | None, Relation]],
+                         events: list[EventReport], version: str) -> None:
+        """Replace the derived tables with one run's results."""
+
+
 # -- sessions and the store -------------------------------------------------------------------------------------------
 
 
@@ -557,6 +635,7 @@ class View:
     embeddings: EmbeddingsView
     papers: PapersView
     accounts: AccountsView
+    entities: EntitiesView
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Raw SQL read, kept only for the integrity checks of :mod:`organwatch.archive.verify` until
@@ -575,6 +654,7 @@ class Writer:
     embeddings: EmbeddingsWriter
     papers: PapersWriter
     accounts: AccountsWriter
+    entities: EntitiesWriter
 
 
 Session = View | Writer

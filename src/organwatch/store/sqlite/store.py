@@ -24,6 +24,7 @@ from organwatch.store.sqlite.accounts import SQLiteAccounts
 from organwatch.store.sqlite.archive import SQLiteArchiveIndex
 from organwatch.store.sqlite.documents import SQLiteDocuments
 from organwatch.store.sqlite.embeddings import SQLiteEmbeddings
+from organwatch.store.sqlite.entities import SQLiteEntities
 from organwatch.store.sqlite.mentions import SQLiteMentions
 from organwatch.store.sqlite.papers import SQLitePapers
 from organwatch.store.sqlite.search import SQLiteSearchIndex
@@ -45,7 +46,8 @@ class SQLiteView(View):
 def _repositories(conn: Connection) -> dict[str, Any]:
     return {"archive": SQLiteArchiveIndex(conn), "documents": SQLiteDocuments(conn),
             "mentions": SQLiteMentions(conn), "search": SQLiteSearchIndex(conn), "embeddings": SQLiteEmbeddings(conn),
-            "papers": SQLitePapers(conn), "accounts": SQLiteAccounts(conn)}
+            "papers": SQLitePapers(conn), "accounts": SQLiteAccounts(conn),
+            "entities": SQLiteEntities(conn)}
 
 
 class SQLiteStore(Store):

@@ -1,0 +1,449 @@
+"""Cross-document entity resolution: mentions in, entities with explained merges out. Pure: no I/O.
+
+1. Per document, mentions of one type with one canonical name form a *local entity* (the extractor has already
+   resolved "Wang" to "Wang Lijun" inside the document). Generic organisation names ("the Public Security
+   Bureau") are qualified by an adjacent place ("... in Jinzhou") when the text gives one.
+2. Blocking: local entities are grouped by name key (see :mod:`.names`) and shipped-gazetteer id, so work grows
+   with the number of mentions, not its square. Inside a block each member is scored against the block's first
+   member; fuzzy candidates come from a sorted neighbourhood over surname/token blocks.
+3. Scoring: the name comparison plus context (co-mentioned entities, titles, organisations, years), each a
+   :class:`~.names.Feature`. Merges happen automatically only at or above ``AUTO_MERGE``; pairs between
+   ``REVIEW`` and that go to the review queue with their features.
+4. Reviewer decisions (merge, split, reject) are keyed on names, not on row ids, so they survive
+   re-extraction and re-resolution; a split or reject forbids the automatic merge, a merge forces it.
+
+Mentions are never changed: the result links each mention id to an entity id beside it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from organwatch.resolve.names import (
+    Feature,
+    compare_names,
+    fold,
+    gazetteer_id,
+    has_han,
+    is_generic_org,
+    name_keys,
+    org_tokens,
+    place_key,
+    romanise,
+    script_of,
+)
+from organwatch.text.chinese import to_simplified
+
+RESOLVER_VERSION = "0.1.0"
+AUTO_MERGE = 0.95
+REVIEW = 0.6
+NEIGHBOURHOOD = 8  # fuzzy candidates: each key is compared with this many following keys in sorted order
+ENTITY_TYPES = ("person", "organization", "place")
+_TITLE = re.compile(
+    r"\b(?:(?:vice |deputy |former )?(?:mayor|governor|minister|police chief|chief|director|secretary|surgeon|"
+    r"president|chairman|judge|spokesman|spokesperson|lawyer|doctor|professor|head))\b|"
+    r"(?:副?市长|副?省长|副?部长|局长|书记|主任|院长|医生|教授|律师|法官|发言人|主席|总理)", re.I)
+_CN_ROLE_PREFIX = re.compile(r"^(?:时任|時任|曾任|原任|前任|现任|現任)")
+_QUALIFIER = re.compile(r"^\s*(?:in|of|,)\s+(?:the\s+)?(?:city of\s+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class MentionIn:
+    """What resolution needs of a stored mention (works with dict rows and typed records alike)."""
+
+    id: int
+    document_id: int
+    type: str
+    text: str
+    start: int
+    end: int
+    canonical: str | None
+    value: Any = None
+
+
+def mention_in(record: Any) -> MentionIn:
+    """Adapt a stored mention (``StoredMention`` or a dict row with ``start_char``) to :class:`MentionIn`."""
+    get = record.get if isinstance(record, Mapping) else lambda key, default=None: getattr(record, key, default)
+    start: Any = get("start", None)
+    end: Any = get("end", None)
+    if start is None:
+        start, end = get("start_char"), get("end_char")
+    ident: Any = get("id")
+    document: Any = get("document_id")
+    return MentionIn(int(ident), int(document), str(get("type")), str(get("text")),
+                     int(start), int(end), get("canonical"), get("value"))
+
+
+@dataclass
+class DocumentIn:
+    """A document's text, language, date and stored mentions."""
+
+    id: int
+    text: str
+    mentions: list[MentionIn]
+    language: str | None = None
+    date: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class LocalEntity:
+    """One actor as one document names it: all its mentions there, its names, and its context."""
+
+    document_id: int
+    type: str
+    name: str
+    mention_ids: list[int] = field(default_factory=list)
+    surfaces: Counter[str] = field(default_factory=Counter)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    keys: frozenset[str] = frozenset()
+    gazetteer: str | None = None
+    partial: bool = False
+    context: set[str] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)
+    years: set[str] = field(default_factory=set)
+
+    @property
+    def identity(self) -> str:
+        """How reviewer decisions name this actor: type and simplified, case-folded name."""
+        return identity(self.type, self.name)
+
+    def block_id(self) -> str:
+        """The one key that stands for this actor in other actors' context."""
+        return self.gazetteer or (min(self.keys) if self.keys else fold(self.name))
+
+
+@functools.lru_cache(maxsize=100_000)
+def identity(kind: str, name: str) -> str:
+    """Decision key for a name: ``person:王立军`` and ``person:王立軍`` are one, "Wang Lijun" another."""
+    return f"{kind}:{to_simplified(name).casefold().strip()}"
+
+
+@dataclass
+class Alias:
+    """One name of an entity, with its script, romanisation and (when a source states them) validity dates."""
+
+    name: str
+    script: str
+    romanisation: str | None
+    count: int
+    valid_from: str | None = None
+    valid_to: str | None = None
+
+
+@dataclass
+class Entity:
+    """A resolved actor: its local entities across documents, names and schema."""
+
+    id: str
+    type: str
+    schema: str
+    name: str
+    locals: list[LocalEntity]
+    aliases: list[Alias]
+
+    @property
+    def document_ids(self) -> list[int]:
+        return sorted({loc.document_id for loc in self.locals})
+
+
+@dataclass
+class Suggestion:
+    """A possible merge for a reviewer, with the features that argue for and against it."""
+
+    a: str
+    b: str
+    score: float
+    features: list[Feature]
+
+
+@dataclass
+class Decision:
+    """A reviewer's decision: ``merge`` forces names together, ``split`` (unmerge or reject) keeps them apart."""
+
+    kind: str
+    a: list[str]
+    b: list[str]
+    seq: int = 0
+
+
+@dataclass
+class Resolution:
+    """Everything one run of resolution produced."""
+
+    entities: dict[str, Entity]
+    local_entity: dict[tuple[int, str, str], str]  # (document, type, local name) → entity id
+    suggestions: list[Suggestion]
+    links: list[tuple[int, str, str, float]]  # (mention id, entity id, method, score)
+
+    def entity_of(self, document_id: int, kind: str, name: str) -> str | None:
+        return self.local_entity.get((document_id, kind, name))
+
+
+def _qualified_name(doc: DocumentIn, mention: MentionIn, places: list[MentionIn]) -> str:
+    """A generic organisation named with an adjacent place: "Public Security Bureau" + "in Jinzhou"."""
+    name = _CN_ROLE_PREFIX.sub("", mention.canonical or mention.text)
+    if mention.type != "organization":
+        return name
+    tokens = set(org_tokens(name))
+    for place in places:
+        if place_key(place.canonical or place.text) in tokens or (place.canonical or place.text) in name:
+            continue
+        between = doc.text[mention.end : place.start]
+        if 0 <= place.start - mention.end <= 16 and _QUALIFIER.match(between):
+            return f"{name} in {place.canonical or place.text}"
+        if 0 <= mention.start - place.end <= 1 and not doc.text[place.end : mention.start].strip():
+            return f"{place.canonical or place.text} {name}"
+    return name
+
+
+def local_entities(doc: DocumentIn) -> list[LocalEntity]:
+    """Group a document's person/organisation/place mentions into local entities with their context."""
+    places = [m for m in doc.mentions if m.type == "place"]
+    found: dict[tuple[str, str], LocalEntity] = {}
+    for mention in doc.mentions:
+        if mention.type not in ENTITY_TYPES:
+            continue
+        name = _qualified_name(doc, mention, places).strip()
+        if not name:
+            continue
+        local = found.get((mention.type, name))
+        if local is None:
+            local = found[(mention.type, name)] = LocalEntity(doc.id, mention.type, name)
+        local.mention_ids.append(mention.id)
+        local.surfaces[mention.text] += 1
+        local.spans.append((mention.start, mention.end))
+    years = sorted({str(m.canonical or m.value or "")[:4] for m in doc.mentions if m.type == "date"
+                    and re.match(r"\d{4}", str(m.canonical or m.value or ""))})
+    locals_ = list(found.values())
+    for local in locals_:
+        local.keys = name_keys(local.name, local.type)
+        local.gazetteer = gazetteer_id(local.name, local.type)
+        if local.type == "person":
+            tokens = [t for k in local.keys for t in k.split()]
+            single_latin = not has_han(local.name) and len(fold(local.name).split()) < 2
+            local.partial = local.gazetteer is None and (single_latin or not tokens or len(local.name) < 2)
+        elif local.type == "organization":
+            local.partial = local.gazetteer is None and is_generic_org(local.name)
+        for start, end in local.spans[:20]:
+            window = doc.text[max(0, start - 60) : end + 60]
+            local.titles.update(t.lower() for t in _TITLE.findall(window))
+        local.years = set(years)
+    blocks = [(loc, loc.block_id()) for loc in locals_ if not loc.partial]
+    for local in locals_:
+        local.context = {block for other, block in blocks if other is not local}
+    return locals_
+
+
+class _Clusters:
+    """Union-find over local entities that refuses unions a reviewer split."""
+
+    def __init__(self, locals_: list[LocalEntity], cannot: dict[str, set[str]]) -> None:
+        self.parent = list(range(len(locals_)))
+        self.cannot = cannot
+        self.ids: dict[int, set[str]] = {i: ({loc.identity} if loc.identity in cannot else set())
+                                         for i, loc in enumerate(locals_)}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def blocked(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        ids_b = self.ids[rb]
+        return any(self.cannot.get(x, set()) & ids_b for x in self.ids[ra])
+
+    def union(self, a: int, b: int, *, force: bool = False) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if not force and self.blocked(ra, rb):
+            return False
+        if len(self.ids[ra]) < len(self.ids[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.ids[ra] |= self.ids.pop(rb)
+        return True
+
+
+def decision_pairs(decisions: Iterable[Decision]) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
+    """The latest decision per pair of names: cannot-links (split) and must-links (merge)."""
+    state: dict[frozenset[str], str] = {}
+    for decision in sorted(decisions, key=lambda d: d.seq):
+        for a in decision.a:
+            for b in decision.b:
+                if a != b:
+                    state[frozenset((a, b))] = decision.kind
+    cannot: dict[str, set[str]] = defaultdict(set)
+    must: list[tuple[str, str]] = []
+    for pair, kind in state.items():
+        a, b = sorted(pair)
+        if kind == "merge":
+            must.append((a, b))
+        else:
+            cannot[a].add(b)
+            cannot[b].add(a)
+    return cannot, must
+
+
+def score_pair(a: LocalEntity, b: LocalEntity) -> tuple[float, list[Feature]]:
+    """Name similarity plus context, each feature explained. Exact name keys are the only route to 1.0."""
+    if a.type != b.type:
+        return 0.0, [Feature("type", 0.0, f"{a.type} vs {b.type}")]
+    match = compare_names(a.name, b.name, a.type)
+    features = list(match.features)
+    score = match.score
+    shared = a.context & b.context
+    union = a.context | b.context
+    if union:
+        jac = len(shared) / len(union)
+        listed = ", ".join(sorted(shared)[:4])
+        features.append(Feature("co-mentioned", jac, f"{len(shared)} shared co-mentioned entities"
+                                                     + (f" ({listed})" if listed else "")))
+        if 0.5 <= score < 1.0 and shared:
+            score = min(0.9, score + 0.05 * min(len(shared), 3))  # context supports, never alone reaches auto
+    if a.titles and b.titles:
+        common = a.titles & b.titles
+        differ = f"titles differ ({', '.join(sorted(a.titles)[:3])} / {', '.join(sorted(b.titles)[:3])})"
+        features.append(Feature("titles", 1.0 if common else 0.0,
+                                f"shared titles: {', '.join(sorted(common))}" if common else differ))
+    if a.years and b.years:
+        common_years = a.years & b.years
+        features.append(Feature("dates", 1.0 if common_years else 0.0,
+                                f"years in common: {', '.join(sorted(common_years)[:5])}" if common_years else
+                                "no year in common"))
+    if a.partial or b.partial:
+        features.append(Feature("name", 0.0, "a partial or generic name (one word, or an office without its "
+                                             "place) is linked within its document only"))
+        score = min(score, 0.5)
+    return round(score, 3), features
+
+
+def _fuzzy_blocks(local: LocalEntity) -> Iterator[str]:
+    for key in local.keys:
+        tokens = key.split()
+        if local.type == "person" and len(tokens) == 2:
+            yield f"p|{tokens[0]}|{tokens[1][:1]}"
+            yield f"p|{tokens[1]}|{tokens[0][:1]}"
+        elif local.type == "organization":
+            for token in tokens:
+                if len(token) > 3:
+                    yield f"o|{token}"
+        else:
+            yield f"{local.type[0]}|{key[:3]}"
+
+
+def resolve(documents: Iterable[DocumentIn], decisions: Iterable[Decision] = ()) -> Resolution:
+    """Resolve the mentions of many documents into entities (see the module docstring for the stages)."""
+    locals_: list[LocalEntity] = []
+    for doc in documents:
+        locals_.extend(local_entities(doc))
+    cannot, must = decision_pairs(decisions)
+    clusters = _Clusters(locals_, cannot)
+    by_identity: dict[str, list[int]] = defaultdict(list)
+    for i, loc in enumerate(locals_):
+        by_identity[loc.identity].append(i)
+    scores: dict[tuple[int, int], float] = {}
+    # Exact blocks: same type and name key (or gazetteer id); each member against the block's first full name.
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, loc in enumerate(locals_):
+        if loc.partial:
+            continue
+        for key in ({loc.gazetteer} | loc.keys if loc.gazetteer else loc.keys):
+            blocks[f"{loc.type}|{key}"].append(i)
+    for members in blocks.values():
+        head = members[0]
+        for other in members[1:]:
+            score, _ = score_pair(locals_[head], locals_[other])
+            if score >= AUTO_MERGE:
+                clusters.union(head, other)
+            scores[(head, other)] = score
+    for a, b in must:
+        for i in by_identity.get(a, [])[:1]:
+            for j in by_identity.get(b, [])[:1]:
+                clusters.union(i, j, force=True)
+    # Entities: group the clusters, give them stable ids (from the smallest identity) and names.
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(locals_)):
+        groups[clusters.find(i)].append(i)
+    entities: dict[str, Entity] = {}
+    local_entity: dict[tuple[int, str, str], str] = {}
+    links: list[tuple[int, str, str, float]] = []
+    root_entity: dict[int, str] = {}
+    for root, members in groups.items():
+        member_locals = [locals_[i] for i in members]
+        entity = _entity(member_locals)
+        if entity.id in entities:  # two namesake clusters kept apart: still distinct ids
+            entity.id = f"{entity.id}-{min(loc.document_id for loc in member_locals)}"
+        entities[entity.id] = entity
+        root_entity[root] = entity.id
+        for loc in member_locals:
+            local_entity[(loc.document_id, loc.type, loc.name)] = entity.id
+            method = "resolve:single" if len(members) == 1 else "resolve:merged"
+            links.extend((mid, entity.id, method, 1.0) for mid in loc.mention_ids)
+    suggestions = _suggest(locals_, clusters, root_entity)
+    return Resolution(entities, local_entity, suggestions, links)
+
+
+def _suggest(locals_: list[LocalEntity], clusters: _Clusters, root_entity: dict[int, str]) -> list[Suggestion]:
+    """Review candidates: sorted neighbourhood inside fuzzy blocks, one suggestion per entity pair."""
+    fuzzy: dict[str, dict[str, int]] = defaultdict(dict)
+    for i, loc in enumerate(locals_):
+        for block in _fuzzy_blocks(loc):
+            fuzzy[block].setdefault(loc.name, i)  # one representative per distinct name
+    best: dict[tuple[str, str], Suggestion] = {}
+    for names in fuzzy.values():
+        if len(names) < 2:
+            continue
+        members = sorted(names.items())
+        for pos, (_, i) in enumerate(members):
+            for _, j in members[pos + 1 : pos + 1 + NEIGHBOURHOOD]:
+                ri, rj = clusters.find(i), clusters.find(j)
+                if ri == rj or clusters.blocked(ri, rj):
+                    continue
+                a, b = sorted((root_entity[ri], root_entity[rj]))
+                score, features = score_pair(locals_[i], locals_[j])
+                if score < REVIEW or (score >= AUTO_MERGE and not (locals_[i].partial or locals_[j].partial)):
+                    continue
+                if (a, b) not in best or best[(a, b)].score < score:
+                    best[(a, b)] = Suggestion(a, b, score, features)
+    return sorted(best.values(), key=lambda s: (-s.score, s.a, s.b))
+
+
+def schema_of(kind: str, names: Iterable[str]) -> str:
+    """The FollowTheMoney schema for an entity type (public bodies told apart by their names)."""
+    if kind == "person":
+        return "Person"
+    if kind == "place":
+        return "Address"
+    public = re.compile(r"bureau|ministry|committee|government|court|office|council|commission|department|"
+                        r"consulate|embassy|party|politburo|procuratorate|police|局|部|委|政府|法院|办公室|领事馆|党",
+                        re.I)
+    return "PublicBody" if any(public.search(n) for n in names) else "Organization"
+
+
+def _entity(member_locals: list[LocalEntity]) -> Entity:
+    kind = member_locals[0].type
+    counts: Counter[str] = Counter()
+    for loc in member_locals:
+        counts[loc.name] += sum(loc.surfaces.values())
+        for surface, n in loc.surfaces.items():
+            # "Wang" alone is a reference, not a name of the entity; "王立軍" and "Wang Li-jun" are names.
+            if surface != loc.name and (loc.type != "person" or has_han(surface) or len(fold(surface).split()) > 1):
+                counts[surface] += n
+    identities = sorted(loc.identity for loc in member_locals)
+    entity_id = f"{kind[:3]}-" + hashlib.sha1(identities[0].encode()).hexdigest()[:10]
+    latin = [n for n, _ in counts.most_common() if script_of(n) == "Latin" and not any(
+        loc.partial for loc in member_locals if loc.name == n)]
+    display = latin[0] if latin else counts.most_common(1)[0][0] if counts else member_locals[0].name
+    aliases = [Alias(name, script_of(name), romanise(name) if has_han(name) else None, n)
+               for name, n in counts.most_common()]
+    return Entity(entity_id, kind, schema_of(kind, counts), display, member_locals, aliases)
