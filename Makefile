@@ -1,5 +1,6 @@
 # OrganWatch: two commands do all set-up on a fresh Debian machine with Python 3.11.
-#   make demo   install into .venv, build a case from sample/, verify it and print its summary
+#   make demo   install into .venv, build a case from sample/ (archive, text, extraction, entities, claims),
+#               verify, search, bundle, analyse and write a dossier, then serve the web workbench
 #   make test   install what the tests need (system packages included), then ruff, mypy and pytest
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -58,6 +59,10 @@ demo: install
 		--out $(DEMO)/reports/series.html
 	$(BIN)/organwatch analyze accounting sample/analysis/accounting_kilgour_matas_2000_2005.csv \
 		--out $(DEMO)/reports/accounting.html
+	$(BIN)/organwatch entities --case $(DEMO) --type person
+	$(BIN)/organwatch entity --case $(DEMO) "Wang Lijun"
+	$(BIN)/organwatch claims --case $(DEMO) --min-sources 2
+	$(BIN)/organwatch dossier --case $(DEMO) "Wang Lijun" --out $(DEMO)/reports/wang-lijun-dossier.html
 	@echo "Demo case ready in ./$(DEMO) (reports in $(DEMO)/reports/). Try: $(BIN)/organwatch text --case $(DEMO) 1"
 	@password=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(12))'); \
 	echo "$$password" | $(BIN)/organwatch user add --case $(DEMO) demo --role admin >/dev/null; \

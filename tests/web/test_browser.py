@@ -131,14 +131,14 @@ def test_upload_shows_progress_then_search_finds_it(browser: Any, site: Workbenc
     page.goto(site.url + "/upload")
     upload = tmp_path / "clinic-notice.txt"
     upload.write_text("Clinic notice: the Lakeside Transplant Ward promises a kidney within twelve days. "
-                      "湖畔移植病区承诺十二天内提供肾脏。\n" + ("padding line for a visible upload\n" * 20000),
+                      "湖畔移植病区承诺十二天内提供肾脏。\n" + ("padding line for a visible upload\n" * 4000),
                       encoding="utf-8")
     page.evaluate("""() => { window.progressSeen = [];
         document.getElementById('upload-form').addEventListener('htmx:xhr:progress',
             () => window.progressSeen.push(document.getElementById('upload-progress').value)); }""")
     page.set_input_files("input[name=files]", str(upload))
-    page.click("#upload-form button[type=submit]")
-    page.wait_for_selector("#upload-result ul.results li", timeout=60_000)
+    page.click("#upload-form button[type=submit]", no_wait_after=True)
+    page.wait_for_selector("#upload-result ul.results li", timeout=240_000)  # archived, read and extracted
     assert "added" in page.locator("#upload-result").inner_text()
     seen = page.evaluate("window.progressSeen")
     assert seen and max(seen) == 100 and not page.locator("#upload-progress").is_hidden()
