@@ -161,17 +161,18 @@ def test_types_option_limits_output() -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_five_megabyte_paragraph_is_linear(language: str) -> None:
+def test_long_paragraph_is_linear(language: str) -> None:
+    # CPU time of this process, so other work on the machine does not decide the outcome; the check is the
+    # growth (linear, not quadratic), not a speed (benchmarks/extract.py measures speed).
     unit = ("Wang Lijun said that 41,500 transplants took place in Chongqing on Feb. 6 " if language == "en"
             else "王立军表示，2006年锦州市公安局完成数千例移植")  # fmt: skip
-    small = unit * (100_000 // len(unit.encode()))
-    big = unit * (5_000_000 // len(unit.encode()))
-    t0 = time.perf_counter()
+    small = unit * (20_000 // len(unit.encode()))
+    big = unit * (400_000 // len(unit.encode()))
+    t0 = time.process_time()
     extract(small, language)
-    t_small = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t_small = time.process_time() - t0
+    t0 = time.process_time()
     result = extract(big, language)
-    t_big = time.perf_counter() - t0
+    t_big = time.process_time() - t0
     assert any("paragraph" in w for w in result.warnings)
-    assert t_big < 60
-    assert t_big < 50 * max(t_small, 0.05) * 3  # ~50x the text: quadratic growth would be ~2500x
+    assert t_big < 20 * max(t_small, 0.05) * 3  # ~20x the text: quadratic growth would be ~400x
