@@ -281,3 +281,71 @@ def test_screening_runs_decisions_prisma_and_coding(claims_bench: Workbench) -> 
                          json={"record_id": queued[0]["record_id"], "score": 0}).status_code == 403
     assert reviewer.get("/papers/runs/999").status_code == 404
     assert viewer.get("/api/papers/runs").json()[0]["reviewed"] == 1
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed (make system-packages)")
+def test_claims_review_dossier_and_screening_in_chromium(claims_bench: Workbench, tmp_path: Path) -> None:
+    """A reviewer's journey in real Chromium: contested claims → grade a source → download a dossier → code a
+    paper; screenshots go to tests/web/artifacts/ (or $ORGANWATCH_SCREENSHOTS)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.test_browser import CHROMIUM, SCREENSHOTS
+
+    def shot(page: object, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            page = context.new_page()
+            page.goto(claims_bench.url + "/login")
+            page.fill("input[name=username]", "rita")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(claims_bench.url + "/")
+            page.click("header nav >> text=Claims")
+            page.check("input[name=contested]")
+            page.click("form.filters-bar button")
+            page.wait_for_selector(".contradiction")
+            assert page.locator("table.claims tbody tr").count() >= 3
+            assert "Zephyrine" not in page.content()  # rita (reviewer) is not cleared for the witness
+            shot(page, "claims")
+            page.click("header nav >> text=Review")
+            form = page.locator("#grade-form")
+            form.locator("input[name=source]").fill("Harbour Ledger")
+            form.locator("select[name=reliability]").select_option("C")
+            form.locator("select[name=credibility]").select_option("3")
+            form.locator("input[name=reason]").fill("single reporter, no corrections policy")
+            form.locator("button").click()
+            page.wait_for_selector(".notice")
+            assert "Harbour Ledger graded C3" in page.locator(".notice").inner_text()
+            shot(page, "review")
+            page.click("header nav >> text=Dossiers")
+            page.fill("input[name=name]", "David Matas")
+            page.check("input[value=md]")
+            with page.expect_download() as download:
+                page.click("#dossier-form button")
+            saved = tmp_path / download.value.suggested_filename
+            download.value.save_as(saved)
+            assert saved.name == "dossier-David-Matas.md" and "estimated that" in saved.read_text(encoding="utf-8")
+            page.fill("input[name=name]", "Davd Mattas")
+            page.click("#dossier-form button")
+            assert "nearest names in the case: David Matas" in page.locator("#dossier-error").inner_text()
+            page.click("header nav >> text=Screening")
+            page.click("table.runs a")
+            page.wait_for_selector("#prisma svg")
+            row = page.locator("table.decisions tr", has_text="c2")
+            row.locator("select[name=score]").select_option("1")
+            row.locator("input[name=note]").fill("ventilated, airway not stated")
+            row.locator("button").click()
+            page.wait_for_selector(".notice")
+            assert "c2 coded 1" in page.locator(".notice").inner_text()
+            shot(page, "screening")
+        finally:
+            browser.close()
+    graded = [e for e in claims_bench.case.log_entries() if e["type"] == "grade"][-1]
+    assert graded["source"] == "Harbour Ledger" and graded["graded_by"] == "rita"
+    coded = [e for e in claims_bench.case.log_entries() if e["type"] == "papers.review"][-1]
+    assert coded["record"] == "c2" and coded["score"] == 1 and coded["reviewer"] == "rita"
