@@ -53,8 +53,9 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO))
-    from organwatch.case import open_case
     from tests.web.conftest import Server
+
+    from organwatch.case import open_case
 
     work = Path(tempfile.mkdtemp(prefix="organwatch-screens-"))
     try:
@@ -73,7 +74,7 @@ def main() -> None:
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url(server.url + "/")
-            for name, path in (("claims", "/claims?contested=true#contradictions"), ("review", "/review"),
+            for name, path in (("claims", "/claims?contested=true"), ("review", "/review"),
                                ("dossiers", "/dossiers?name=Wang+Lijunn&format=html"),
                                ("screening", "/papers/runs/1")):
                 page.goto(server.url + path)

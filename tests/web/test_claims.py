@@ -253,6 +253,8 @@ def test_screening_runs_decisions_prisma_and_coding(claims_bench: Workbench) -> 
     assert listing.status_code == 200 and f'href="/papers/runs/{runs[0]["id"]}"' in listing.text
     page = reviewer.get(f"/papers/runs/{runs[0]['id']}")
     assert page.status_code == 200 and '<figure class="prisma" id="prisma"><svg' in page.text
+    figure = page.text.split('id="prisma">', 1)[1].split("</figure>", 1)[0]
+    assert "style" not in figure and 'fill="#f4f7fb"' in figure  # the page CSP refuses inline styles
     assert "Records screened (n = 5)" in page.text and "Studies included in review (n = 1)" in page.text
     # The reason quotes the exact span it rests on, marked inside its quote.
     assert "intubated after brain death was declared<blockquote><mark>供体脑死亡后,紧急气管插管" in page.text

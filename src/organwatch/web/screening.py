@@ -8,6 +8,8 @@ everywhere else.
 
 from __future__ import annotations
 
+import html
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,12 +143,27 @@ def run_view(case: Case, viewer: Viewer, run_id: int | None = None, show: str = 
     return RunView(run, decisions, counts, svg, len(results) - len(visible))
 
 
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+_PROPERTY = re.compile(r"\s*([a-z-]+)\s*:\s*([^;]+?)\s*(?:;|$)")
+
+
+def _presentation_attributes(match: re.Match[str]) -> str:
+    return "".join(f' {name}="{html.escape(value, quote=True)}"'
+                   for name, value in _PROPERTY.findall(html.unescape(match.group(1))))
+
+
 def figure_svg(counts: prisma.PrismaCounts, title: str) -> str:
-    """The PRISMA flow diagram as an inline ``<svg>`` element (matplotlib's SVG, without the XML prologue)."""
+    """The PRISMA flow diagram as an inline ``<svg>`` element.
+
+    The pages' Content-Security-Policy refuses inline styles, so matplotlib's ``style="fill: …"`` become
+    the equivalent presentation attributes (``fill="…"``), which the policy allows, and ``<style>`` goes.
+    """
     with tempfile.TemporaryDirectory(prefix="organwatch-prisma-") as tmp:
         path = prisma.render(counts, Path(tmp) / "prisma.svg", title)[0]
         text = path.read_text(encoding="utf-8")
-    return text[text.find("<svg"):]
+    svg = _STYLE_ELEMENT.sub("", text[text.find("<svg"):])
+    return _STYLE_ATTRIBUTE.sub(_presentation_attributes, svg)
 
 
 def code_paper(case: Case, viewer: Viewer, run_id: int, record_id: str, score: str, note: str) -> int:

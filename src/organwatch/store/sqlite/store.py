@@ -3,9 +3,10 @@
 Readers get their own connections, opened ``query_only`` so a read session cannot write (WAL lets them
 read while a write goes on). A new connection parses the whole schema on its first statement (2–3 ms for
 the full-text tables), so each thread keeps its read connection open and reuses it for the next session;
-it holds no transaction between statements, so every statement still sees the latest committed data. All writes in a process go through one writer connection guarded by a
-lock, as datasette funnels writes through one writer; between processes, SQLite's own lock (and, for
-evidence, the case lock of :mod:`organwatch.archive.commit`) serialises them.
+it holds no transaction between statements, so every statement still sees the latest committed data.
+All writes in a process go through one writer connection guarded by a lock, as datasette funnels writes
+through one writer; between processes, SQLite's own lock (and, for evidence, the case lock of
+:mod:`organwatch.archive.commit`) serialises them.
 """
 
 from __future__ import annotations
