@@ -24,7 +24,7 @@ _SPAN = re.compile(r"(\d{1,9})-(\d{1,9})")
 def body_html(segments: list[services.Segment]) -> Markup:
     """The highlighted text as one escaped HTML string: built in one pass rather than a template loop, as a
     long document has thousands of segments and the loop cost more than the rest of the page."""
-    out = []
+    out: list[str] = []
     for s in segments:
         text = escape(s.text)
         if s.mark is None:
