@@ -196,7 +196,8 @@ def test_analyses_page_and_api(bench: Workbench) -> None:
 
 def test_api_me_csrf_openapi_and_logout(bench: Workbench) -> None:
     client = login(bench.client(), "rita")
-    assert client.get("/api/me").json() == {"name": "rita", "role": "reviewer", "permissions": ["read", "review"]}
+    assert client.get("/api/me").json() == {"name": "rita", "role": "reviewer",
+                                            "permissions": ["grade", "read", "review"]}
     schema = client.get("/api/openapi.json").json()
     assert {"/api/search", "/api/documents/{document_id}", "/api/overview", "/api/uploads"} <= set(schema["paths"])
     assert not any(p.startswith("/documents") for p in schema["paths"])  # pages are not API

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -101,29 +100,12 @@ def sources(case: CaseOption = None, fmt: FormatOption = Format.table) -> None:
 
     Example: organwatch sources --case mycase
     """
-    from organwatch.claims.service import grade_of, weigh_case
+    from organwatch.claims.service import source_rows, weigh_case
 
     opened = _open(case)
     with _errors():
         weighed = weigh_case(opened)
-    by_source: dict[tuple[str, str], dict[str, Any]] = {}
-    documents: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for r in weighed.reported:
-        for kind, name in (("speaker", r.claim.speaker), ("outlet", r.outlet)):
-            if not name:
-                continue
-            row = by_source.setdefault((kind, name), {"source": name, "kind": kind, "claims": 0, "grade": "F6"})
-            row["claims"] += 1
-            documents[(kind, name)].add(r.document_id)
-            if kind == "speaker":
-                row["grade"] = grade_of(weighed, r)
-    for key, row in by_source.items():
-        row["documents"] = len(documents[key])
-        graded = weighed.grades.get(_key(row["source"]))
-        row["grade"] = graded.code if graded else row["grade"]
-        row["graded_by"] = graded.graded_by if graded else None
-        row["reason"] = graded.reason if graded else None
-    rows = sorted(by_source.values(), key=lambda r: (-r["claims"], r["source"]))
+    rows = source_rows(weighed)
     if fmt is Format.json:
         _emit(rows)
         return
@@ -132,12 +114,6 @@ def sources(case: CaseOption = None, fmt: FormatOption = Format.table) -> None:
         table.add_row(escape(row["source"]), row["kind"], str(row["claims"]), str(row["documents"]), row["grade"],
                       escape(row["reason"] or ""))
     out.print(table)
-
-
-def _key(name: str) -> str:
-    from organwatch.claims.service import _source_key
-
-    return _source_key(name)
 
 
 def grade(source: Annotated[str, typer.Argument(help="The source: a speaker or outlet as `sources` lists it.")],

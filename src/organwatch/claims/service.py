@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -100,12 +100,23 @@ def _source_key(name: str) -> str:
     return speaker_key(name) or _fold(name)
 
 
-def weigh_case(case: Case) -> CaseClaims:
-    """Derive and weigh every claim of the case."""
+DocumentFilter = Callable[["Document"], bool]
+
+
+def weigh_case(case: Case, include: DocumentFilter | None = None) -> CaseClaims:
+    """Derive and weigh every claim of the case.
+
+    ``include`` keeps only the documents it accepts (a reader's visible documents): the others add no claim,
+    no corroboration and no contradiction, as if they were not in the case.
+    """
     reported: list[Reported] = []
     documents: dict[int, Document] = {}
     links: list[tuple[int, int]] = []
+    excluded: set[int] = set()
     for document in case.documents():
+        if include is not None and not include(document):
+            excluded.add(document.id)
+            continue
         claims = document_claims(case, document)
         if not claims:
             continue
@@ -114,7 +125,8 @@ def weigh_case(case: Case) -> CaseClaims:
     for document_id in documents:
         for link in case.document_links(document_id):
             a, b = (link["a"], link["b"]) if isinstance(link, dict) else (link.a, link.b)
-            links.append((a, b))
+            if a not in excluded and b not in excluded:
+                links.append((a, b))
     groups = weigh(reported, [(d.id, d.outlet, d.author) for d in documents.values()], links)
     return CaseClaims(reported, groups, documents, grades(case))
 
@@ -174,11 +186,12 @@ def claims_about(weighed: CaseClaims, name: str) -> list[Reported]:
             or _mentions_any(r.claim.speaker, folded)]
 
 
-def known_names(case: Case) -> Counter[str]:
-    """Every person and organisation name the extract stage found, with how often."""
+def known_names(case: Case, include: DocumentFilter | None = None) -> Counter[str]:
+    """Every person and organisation name the extract stage found (in the documents ``include`` accepts),
+    with how often."""
     counts: Counter[str] = Counter()
     for document in case.documents():
-        if document.status != "ok":
+        if document.status != "ok" or (include is not None and not include(document)):
             continue
         for m in case.mentions(document.id):
             mention = _as_mention(m)
@@ -187,9 +200,9 @@ def known_names(case: Case) -> Counter[str]:
     return counts
 
 
-def nearest_names(case: Case, name: str, limit: int = 5) -> list[str]:
+def nearest_names(case: Case, name: str, limit: int = 5, include: DocumentFilter | None = None) -> list[str]:
     """The known names closest to ``name`` (compared in simplified script, case-folded)."""
-    names = list(known_names(case))
+    names = list(known_names(case, include))
     folded = {_fold(n): n for n in names}
     return [folded[f] for f in difflib.get_close_matches(_fold(name), list(folded), n=limit, cutoff=0.5)]
 
@@ -202,18 +215,22 @@ def citation(case: Case, item: Reported, document: Document) -> Citation:
                     item.claim.text, item.claim.start, item.claim.end)
 
 
-def build_dossier(case: Case, name: str, *, generated_at: str | None = None) -> Dossier:
-    """Everything the case says about one actor, each claim cited; a clear error when there is nothing."""
+def build_dossier(case: Case, name: str, *, generated_at: str | None = None,
+                  include: DocumentFilter | None = None) -> Dossier:
+    """Everything the case says about one actor, each claim cited; a clear error when there is nothing.
+
+    ``include`` limits the dossier (claims, weighing and the names suggested) to the documents it accepts.
+    """
     from organwatch.archive.log import utc_now
 
     if not name.strip():
         raise ClaimsError("name the person, organisation or hospital the dossier is about")
-    weighed = weigh_case(case)
+    weighed = weigh_case(case, include)
     about = claims_about(weighed, name)
     if not about:
-        known = known_names(case)
+        known = known_names(case, include)
         if not any(_fold(n) in {_fold(x) for x in subject_names(name)} for n in known):
-            near = nearest_names(case, name)
+            near = nearest_names(case, name, include=include)
             hint = f"; nearest names in the case: {', '.join(near)}" if near else ""
             raise ClaimsError(f"no actor named {name!r} in case {case.name!r}{hint}")
         raise ClaimsError(f"{name!r} is named in the case but no claim about it was found: nothing to put in a "
@@ -253,3 +270,27 @@ def iter_claim_rows(weighed: CaseClaims) -> Iterator[dict[str, Any]]:
                "group": group.id, "corroboration": group.corroboration, "origins": group.origins,
                "contested": bool(group.contradicts),
                "contradictions": [reason for _, reason in group.contradicts], "grade": grade_of(weighed, r)}
+
+
+def source_rows(weighed: CaseClaims) -> list[dict[str, Any]]:
+    """The sources of the claims (speakers and outlets) with their grade, claim and document counts, most
+    claims first; what ``organwatch sources`` lists and the review queue shows."""
+    by_source: dict[tuple[str, str], dict[str, Any]] = {}
+    documents: dict[tuple[str, str], set[int]] = {}
+    for r in weighed.reported:
+        for kind, name in (("speaker", r.claim.speaker), ("outlet", r.outlet)):
+            if not name:
+                continue
+            row = by_source.setdefault((kind, name), {"source": name, "kind": kind, "claims": 0,
+                                                      "grade": UNGRADED})
+            row["claims"] += 1
+            documents.setdefault((kind, name), set()).add(r.document_id)
+            if kind == "speaker":
+                row["grade"] = grade_of(weighed, r)
+    for key, row in by_source.items():
+        row["documents"] = len(documents[key])
+        graded = weighed.grades.get(_source_key(row["source"]))
+        row["grade"] = graded.code if graded else row["grade"]
+        row["graded_by"] = graded.graded_by if graded else None
+        row["reason"] = graded.reason if graded else None
+    return sorted(by_source.values(), key=lambda r: (-r["claims"], r["source"]))

@@ -3,8 +3,8 @@
 Roles, from most to least trusted::
 
     admin         everything, including users and restrictions; sees restricted documents (access is logged)
-    investigator  read, upload evidence, run analyses
-    reviewer      read (grading and merge review join here)
+    investigator  read, upload evidence, run analyses, grade sources
+    reviewer      read, grade sources, code screened papers (merge review joins here)
     viewer        read
 
 A restricted document is visible only to admins and to the principals it names (``user:alice``,
@@ -28,12 +28,12 @@ from organwatch.search import SearchFilters
 
 Role = Literal["admin", "investigator", "reviewer", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "investigator", "reviewer", "viewer")
-Action = Literal["read", "upload", "analyse", "review", "restrict", "manage-users"]
+Action = Literal["read", "upload", "analyse", "grade", "review", "restrict", "manage-users"]
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"read", "upload", "analyse", "review", "restrict", "manage-users"}),
-    "investigator": frozenset({"read", "upload", "analyse"}),
-    "reviewer": frozenset({"read", "review"}),
+    "admin": frozenset({"read", "upload", "analyse", "grade", "review", "restrict", "manage-users"}),
+    "investigator": frozenset({"read", "upload", "analyse", "grade"}),
+    "reviewer": frozenset({"read", "grade", "review"}),
     "viewer": frozenset({"read"}),
 }
 _USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")

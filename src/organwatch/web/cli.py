@@ -148,4 +148,9 @@ def serve(case: CaseOption = None,
         err.print("warning: serving beyond this machine: put it behind HTTPS (a reverse proxy) before anyone "
                   "signs in over a network")
     out.print(f"OrganWatch workbench for {escape(opened.name)}: http://{host}:{port}/")
+    from organwatch.text.chinese import segment
+
+    # Load the Chinese word list (1-2 s) before the first request: a burst of first searches would
+    # otherwise each wait for it, and time out.
+    segment("器官移植")
     uvicorn.run(create_app(opened), host=host, port=port, log_level="warning", proxy_headers=False)

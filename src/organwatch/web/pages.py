@@ -20,8 +20,9 @@ from organwatch.web.access import Viewer
 
 SESSION_COOKIE = "ow_session"
 TEMPLATES = Path(__file__).parent / "templates"
+# Templates ship with the package and do not change while it runs: no modification check per render.
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+                   trim_blocks=True, lstrip_blocks=True, auto_reload=False)
 
 
 class LoginRequiredError(OrganWatchError):

@@ -1,13 +1,17 @@
 """The SQLite store: one file (through ``sqlean.py``, SQLite 3.50) in WAL mode.
 
 Readers get their own connections, opened ``query_only`` so a read session cannot write (WAL lets them
-read while a write goes on). All writes in a process go through one writer connection guarded by a
-lock, as datasette funnels writes through one writer; between processes, SQLite's own lock (and, for
-evidence, the case lock of :mod:`organwatch.archive.commit`) serialises them.
+read while a write goes on). A new connection parses the whole schema on its first statement (2–3 ms for
+the full-text tables), so each thread keeps its read connection open and reuses it for the next session;
+it holds no transaction between statements, so every statement still sees the latest committed data.
+All writes in a process go through one writer connection guarded by a lock, as datasette funnels writes
+through one writer; between processes, SQLite's own lock (and, for evidence, the case lock of
+:mod:`organwatch.archive.commit`) serialises them.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -59,6 +63,8 @@ class SQLiteStore(Store):
         self.path = path
         self._write_lock = threading.Lock()
         self._writer: Connection | None = None
+        self._readers = threading.local()
+        self._all_readers: list[Connection] = []
 
     def _connect(self, *, read_only: bool = False) -> Connection:
         conn = sqlean.connect(str(self.path), timeout=60.0, isolation_level=None, check_same_thread=False)
@@ -86,14 +92,24 @@ class SQLiteStore(Store):
         finally:
             conn.close()
 
+    def _reader(self) -> Connection:
+        """This thread's read connection (opened on first use; a forked child opens its own)."""
+        found = getattr(self._readers, "conn", None)
+        if found is not None and self._readers.pid == os.getpid():
+            return found
+        conn = self._connect(read_only=True)
+        self._readers.conn, self._readers.pid = conn, os.getpid()
+        with self._write_lock:
+            self._all_readers.append(conn)
+        return conn
+
     @contextmanager
     def view(self) -> Iterator[SQLiteView]:
-        """A read session on its own connection (each statement sees a consistent snapshot)."""
-        conn = self._connect(read_only=True)
-        try:
-            yield SQLiteView(**_repositories(conn), connection=conn)
-        finally:
-            conn.close()
+        """A read session on this thread's read connection (each statement sees a consistent snapshot)."""
+        conn = self._reader()
+        if conn.in_transaction:  # a session left a statement's transaction open: never read stale data
+            conn.execute("ROLLBACK")
+        yield SQLiteView(**_repositories(conn), connection=conn)
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
@@ -111,8 +127,12 @@ class SQLiteStore(Store):
             conn.execute("COMMIT")
 
     def close(self) -> None:
-        """Close the writer connection, if open."""
+        """Close the writer connection and every thread's read connection."""
         with self._write_lock:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+            readers, self._all_readers = self._all_readers, []
+            self._readers = threading.local()
+        for conn in readers:
+            conn.close()

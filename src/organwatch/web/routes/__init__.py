@@ -27,9 +27,22 @@ class Area:
 
 
 def _areas() -> tuple[Area, ...]:
-    from organwatch.web.routes import analyses, api, auth, documents, overview, search, upload
+    from organwatch.web.routes import (
+        analyses,
+        api,
+        auth,
+        claims,
+        documents,
+        dossiers,
+        overview,
+        papers,
+        review,
+        search,
+        upload,
+    )
 
-    return (overview.AREA, search.AREA, documents.AREA, upload.AREA, analyses.AREA, auth.AREA, api.AREA)
+    return (overview.AREA, search.AREA, documents.AREA, claims.AREA, review.AREA, dossiers.AREA, papers.AREA,
+            upload.AREA, analyses.AREA, auth.AREA, api.AREA)
 
 
 def register(app: FastAPI) -> None:
