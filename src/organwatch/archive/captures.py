@@ -22,6 +22,7 @@ from organwatch.archive.signing import key_permission_warning
 from organwatch.archive.sniff import sniff
 from organwatch.archive.walk import InputError, InputFile, display_path, iter_inputs, os_reason
 from organwatch.errors import CaseError
+from organwatch.model import Observation
 from organwatch.version import __version__
 
 if TYPE_CHECKING:
@@ -124,6 +125,10 @@ def observation_fields(item: InputFile, meta: CaptureMetadata, captured_by: str)
 _IDENTITY = ("source_url", "original_path", "note", "captured_by", "extra")
 
 
+def _identity(observation: Observation) -> dict[str, Any]:
+    return {name: getattr(observation, name) for name in (*_IDENTITY, "captured_at")}
+
+
 def _same_sighting(existing: dict[str, Any], new: dict[str, Any], explicit_time: bool) -> bool:
     if any(existing.get(k) != new.get(k) for k in _IDENTITY):
         return False
@@ -224,7 +229,7 @@ class Ingest:
                     stored = None
                     if known is None:
                         stored = view.archive.capture(staged.sha256)
-                        known = None if stored is None else [o.to_dict() for o in stored.observations]
+                        known = None if stored is None else [_identity(o) for o in stored.observations]
                     if known is None:
                         media_type = sniff(staged.head, staged.path)
                         entries.append({"type": "capture", "time": utc_now(), "capture": staged.sha256,

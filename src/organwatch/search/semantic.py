@@ -113,8 +113,8 @@ def embed_documents(store: Store, embedder: Embedder, ids: Sequence[int] | None 
         texts = []
         for chunk in chunks:
             piece = (chunk.text or "")[chunk.start:chunk.end]
-            first = chunk.title and chunk.chunk_id == chunk.first_chunk_id
-            texts.append(f"{chunk.title[:TITLE_CHARS]}\n{piece}" if first and chunk.title else piece)
+            title = chunk.title if chunk.chunk_id == chunk.first_chunk_id else None  # the first chunk carries it
+            texts.append(f"{title[:TITLE_CHARS]}\n{piece}" if title else piece)
         vectors = embedder.embed(texts)
         codes = binary_codes(vectors, centre)
         with store.writer() as writer:
