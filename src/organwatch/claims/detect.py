@@ -63,6 +63,22 @@ class _Candidate:
     named: bool
 
 
+def predicate_near(statement: str, position: int) -> str:
+    """The predicate whose keyword is nearest to ``position`` (where the claim's number is): in "60,000
+    transplants …, and no source for 41,500 of them" the 60,000 counts transplants, not sources.
+
+    >>> predicate_near("60,000 transplants were done, and no source was found for 41,500", 0)
+    'transplants'
+    """
+    best: tuple[int, str] | None = None
+    for name, pattern in _PREDICATES:
+        for match in pattern.finditer(statement):
+            distance = min(abs(match.start() - position), abs(match.end() - position))
+            if best is None or distance < best[0]:
+                best = (distance, name)
+    return best[1] if best else "statement"
+
+
 def predicate_of(statement: str) -> str:
     """A coarse, language-independent predicate: what the statement is about.
 
@@ -230,7 +246,7 @@ _TIME_UNITS = re.compile(r"^(?:years?|months?|weeks?|days?|hours?|年|个月|個
 
 
 def _value(mentions: Sequence[Mention], start: int, end: int, predicate: str) -> tuple[float | None, float | None,
-                                                                                       float | None, str | None]:
+                                                                                       float | None, str | None, int]:
     for m in _names_in(mentions, start, end, {"quantity"}):
         if predicate != "waiting_time" and m.unit and _TIME_UNITS.match(m.unit):
             continue  # "六年间", "for two years": a duration, not what the claim counts
@@ -245,8 +261,8 @@ def _value(mentions: Sequence[Mention], start: int, end: int, predicate: str) ->
             continue
         if m.unit is None and (1800 <= value <= 2100 or value < 10):
             continue  # a year the date rules left as a number, or 一位/一个 ("a", "one")
-        return value, low, high, m.unit
-    return None, None, None, None
+        return value, low, high, m.unit, m.start
+    return None, None, None, None, -1
 
 
 def _period(mentions: Sequence[Mention], start: int, end: int) -> str | None:
@@ -281,7 +297,9 @@ def detect_claims(text: str, language: str, mentions: Sequence[Mention], quotes:
             seen.add((start, end))
             statement = text[start:end]
             predicate = predicate_of(statement)
-            value, low, high, unit = _value(mentions, start, end, predicate)
+            value, low, high, unit, at = _value(mentions, start, end, predicate)
+            if value is not None:
+                predicate = predicate_near(statement, at - start)
             if stance == "asserts" and value is not None and _APPROXIMATE.search(statement):
                 stance = "estimates"
             subjects = [m for m in _names_in(mentions, start, end, {"person", "organization", "place"})
