@@ -157,7 +157,8 @@ def chinese_entities(text: str, simplified: str, use_model: bool = True) -> list
         if m.group(1) not in _NOT_PERSON:
             add("person", m.start(1), m.end(1), m.group(1), "people:title")
     found += ner.chinese_country_pairs(text, simplified)
-    return ner.merge(_choose(found), ner.chinese_mentions(text, simplified) if modelled else [])
+    merged = ner.merge(_choose(found), ner.chinese_mentions(text, simplified) if modelled else [])
+    return ner.national_governments(text, simplified, merged) if modelled else merged
 
 
 def _priority(m: Mention) -> tuple[int, int]:
