@@ -41,10 +41,10 @@ class Tagged(Protocol):
 
 
 def teams(simplified: str, words: Sequence[Tagged]) -> list[tuple[int, int, str]]:
-    """Place + 队 read as two words: the team, an organisation."""
+    """Place (or a place LAC calls a body) + 队 read as two words: the team, an organisation."""
     out: list[tuple[int, int, str]] = []
     for a, b in pairwise(words):
-        if a.tag == "LOC" and b.end - b.start == 1 and simplified[b.start] == "队" and a.end == b.start:
+        if a.tag in {"LOC", "ORG"} and b.end - b.start == 1 and simplified[b.start] == "队" and a.end == b.start:
             out.append((a.start, b.end, "organization"))
     return out
 
