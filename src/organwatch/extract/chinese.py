@@ -153,11 +153,14 @@ def chinese_entities(text: str, simplified: str, use_model: bool = True) -> list
         name = _TRAILING_NON_NAME.sub("", m.group()[skip:])
         if len(name) >= 3:
             add("person", m.start() + skip, m.start() + skip + len(name), name, "people:transliteration")
+    word_starts = {w.start for w in words}
     for m in _NAME_BEFORE_TITLE.finditer(simplified):
-        if m.group(1) not in _NOT_PERSON:
+        # a name starts a word: the 方 of "中方表示" is not a surname
+        if m.group(1) not in _NOT_PERSON and m.start(1) in word_starts:
             add("person", m.start(1), m.end(1), m.group(1), "people:title")
     found += ner.chinese_country_pairs(text, simplified)
-    return ner.merge(_choose(found), ner.chinese_mentions(text, simplified) if modelled else [])
+    merged = ner.merge(_choose(found), ner.chinese_mentions(text, simplified) if modelled else [])
+    return ner.national_governments(text, simplified, merged) if modelled else merged
 
 
 def _priority(m: Mention) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from organwatch.extract import names, ner
+from organwatch.extract import en_context, names, ner
 from organwatch.extract.gazetteer import Entry, load
 from organwatch.extract.spans import SpanSet
 from organwatch.model.extraction import Mention
@@ -175,7 +175,8 @@ def english_entities(text: str, use_model: bool = True) -> list[Mention]:
             mentions.append(Mention(entry.type, text[gs:ge], gs, ge, gazetteer.canonical(entry, "en"),  # type: ignore[arg-type]
                                     entity_id=entry.id, method=f"{_stage(entry.type)}:gazetteer"))  # fmt: skip
     found = ner.english_mentions(text) if use_model else []
-    return _government_orgs(text, ner.merge(_people_before_of(text, mentions, found), found))
+    merged = ner.merge(_people_before_of(text, mentions, found), found)
+    return _government_orgs(text, en_context.retype(text, merged) if found else merged)
 
 
 def _people_before_of(text: str, rules: list[Mention], found: list[Mention]) -> list[Mention]:

@@ -14,7 +14,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 
-from organwatch.extract import models, names
+from organwatch.extract import models, names, zh_news
 from organwatch.extract.spans import SpanSet
 from organwatch.model.extraction import Mention
 
@@ -108,7 +108,14 @@ def chinese_mentions(text: str, simplified: str) -> list[Mention]:
         return []
     tagger, _info = loaded
     found: list[Mention] = []
-    for word in tagger.entities(simplified):
+    words = tagger.tag(simplified)
+    for s, e, k in zh_news.teams(simplified, words) + zh_news.sides(simplified, words):
+        method = "orgs:team" if k == "organization" else "places:side"
+        found.append(Mention(k, text[s:e], s, e, simplified[s:e], method=method))  # type: ignore[arg-type]
+    in_team = {m.start for m in found if m.method == "orgs:team"}
+    for word in words:
+        if word.tag not in ZH_LABELS or word.start in in_team:
+            continue
         kind = ZH_LABELS[word.tag]
         start, end = word.start, word.end
         lead = _ZH_LEADING_TITLE.match(simplified, start, end)
@@ -129,6 +136,28 @@ def chinese_mentions(text: str, simplified: str) -> list[Mention]:
         found.append(Mention(kind, text[start:end], start, end, simplified[start:end],  # type: ignore[arg-type]
                              method=f"{STAGE[kind]}:model"))  # fmt: skip
     return found
+
+
+def national_governments(text: str, simplified: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """ "英国政府" as news NER cites it: the country is the place; a local government ("重庆市政府") stays a body."""
+    loaded = models.chinese_model()
+    if loaded is None:
+        return list(mentions)
+    tagger = loaded[0]
+
+    def is_place(words: str) -> bool:
+        tagged = tagger.tag(words)
+        return len(tagged) == 1 and tagged[0].tag == "LOC"
+
+    out: list[Mention] = []
+    for m in mentions:
+        end = zh_news.national_government(simplified, m.start, m.end, is_place) if m.type == "organization" else None
+        if end is None:
+            out.append(m)
+        else:
+            out.append(Mention("place", text[m.start : end], m.start, end, simplified[m.start : end],
+                               method="places:government"))  # fmt: skip
+    return out
 
 
 def chinese_country_pairs(text: str, simplified: str) -> list[Mention]:
