@@ -8,7 +8,7 @@ from pathlib import Path
 import organwatch
 
 # Integrity checks that still compare database rows themselves, until they read through the repositories.
-NOT_YET_MOVED = {"archive/verify.py"}
+NOT_YET_MOVED: set[str] = set()
 _CALL = re.compile(r"\.(execute|executemany|executescript)\(")
 
 

@@ -12,18 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from organwatch.model import Capture, Observation
-from organwatch.store.records import IndexBatch, LogEntryRecord, TreeHeadRecord
+from organwatch.store.records import OBSERVATION_FIELDS, IndexBatch, LogEntryRecord, TreeHeadRecord
 
-OBSERVATION_FIELDS = ("source_url", "original_name", "original_path", "captured_at", "captured_by",
-                      "tool", "note", "file_modified", "extra")
 _JSON_FIELDS = ("tool", "extra")
-
-# table -> (key column, columns in insert order)
-TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "log_entries": ("seq", ("seq", "type", "leaf_hash", "time", "capture_id")),
-    "captures": ("id", ("id", "size", "media_type", "first_seq", "captured_at")),
-    "observations": ("seq", ("seq", "capture_id", *OBSERVATION_FIELDS)),
-}
 
 
 def records_for_entry(seq: int, entry: dict[str, Any], leaf_hex: str) -> IndexBatch:

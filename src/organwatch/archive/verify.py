@@ -42,10 +42,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from organwatch.archive import signing
 from organwatch.archive.blobs import StrayFile, hash_file
 from organwatch.archive.canonical import canonical_json
-from organwatch.archive.index import TABLES, rows_for_entry
+from organwatch.archive.index import rows_for_entry
 from organwatch.archive.log import iter_lines, tree_head_valid
 from organwatch.archive.merkle import MerkleTree, StreamingRoot, leaf_hash
-from organwatch.errors import CanonicalJSONError
+from organwatch.errors import CanonicalJSONError, CaseError
+from organwatch.store.records import INDEX_TABLES as TABLES
 
 if TYPE_CHECKING:
     from organwatch.archive.heads import Witness
@@ -160,10 +161,12 @@ class _Verifier:
             self.add("error", "index-damaged", "organwatch.db", f"cannot be read ({damage}); {hint}")
             return False
         try:
-            with self.case.store.view() as conn:
-                state = conn.execute("SELECT size FROM log_state").fetchone()
-                self.indexed = int(state["size"]) if state else 0
-                self.db_heads = {r["tree_size"]: dict(r) for r in conn.execute("SELECT * FROM tree_heads")}
+            with self.case.store.view() as view:
+                try:
+                    self.indexed = view.archive.log_position().size
+                except CaseError:
+                    self.indexed = 0  # no log position at all: an empty or foreign index
+                self.db_heads = {h.tree_size: dict(h.__dict__) for h in view.archive.tree_heads()}
         except sqlean.DatabaseError as exc:
             self.add("error", "index-damaged", "organwatch.db", f"cannot be read ({exc}); {hint}")
             return False
@@ -288,10 +291,10 @@ class _Verifier:
         seen_max = -1
         tail = 0
         db_leaf = None
-        with self.case.store.view() as conn:
+        with self.case.store.view() as view:
             if self.db_ok:
                 try:
-                    db_leaf = conn.execute("SELECT seq, leaf_hash FROM log_entries ORDER BY seq")
+                    db_leaf = _Rows({"seq": e.seq, "leaf_hash": e.leaf_hash} for e in view.archive.log_entries())
                     db_next = db_leaf.fetchone()
                 except sqlean.DatabaseError:
                     db_leaf = db_next = None
@@ -490,10 +493,8 @@ class _Verifier:
         if not self.deleted or not self.db_ok:
             return set()
         if self._deleted_cache is None:
-            with self.case.store.view() as conn:
-                marks = ",".join("?" * len(self.deleted))
-                rows = conn.execute(f"SELECT id FROM captures WHERE first_seq IN ({marks})", tuple(self.deleted))
-                self._deleted_cache = {r[0] for r in rows}
+            with self.case.store.view() as view:
+                self._deleted_cache = view.archive.captures_first_logged_at(sorted(self.deleted))
         return self._deleted_cache
 
     # -- database ------------------------------------------------------------------------------------
@@ -504,7 +505,7 @@ class _Verifier:
         broken = set(self.structural)
         expected_keys: dict[str, set[Any]] = {t: set() for t in TABLES}
         late: list[tuple[str, str, Any, int]] = []
-        with self.case.store.view() as conn:
+        with self.case.store.view() as view:
             for seq, entry, leaf_hex in self._entries():
                 rows = rows_for_entry(seq, entry, leaf_hex)
                 for table, table_rows in rows.items():
@@ -514,10 +515,9 @@ class _Verifier:
                         expected_keys[table].add(key)
                         if seq in broken:
                             continue
-                        self._compare_row(conn, table, key_col, columns, key, row, seq)
+                        self._compare_row(view, table, key_col, columns, key, row, seq)
             for table, (key_col, _columns) in TABLES.items():
-                seq_col = "first_seq" if table == "captures" else "seq"
-                for key, seq in conn.execute(f"SELECT {key_col}, {seq_col} FROM {table} ORDER BY {key_col}"):
+                for key, seq in view.archive.index_keys(table):
                     if key not in expected_keys[table]:
                         if seq in broken:
                             continue
@@ -581,10 +581,10 @@ class _Verifier:
             if isinstance(entry, dict) and isinstance(entry.get("seq"), int):
                 yield entry["seq"], entry, leaf_hash(line.data).hex()
 
-    def _compare_row(self, conn: Any, table: str, key_col: str, columns: tuple[str, ...], key: Any,
+    def _compare_row(self, view: Any, table: str, key_col: str, columns: tuple[str, ...], key: Any,
                      expected: tuple[Any, ...], seq: int) -> None:
         where = f"organwatch.db {table} [{key_col}={key if not isinstance(key, str) else key[:16]}]"
-        actual = conn.execute(f"SELECT {','.join(columns)} FROM {table} WHERE {key_col} = ?", (key,)).fetchone()
+        actual = view.archive.index_row(table, key)
         if actual is None:
             if seq >= self.indexed:
                 if table == "log_entries":
@@ -636,3 +636,13 @@ def verify_case(case: Case, *, expect_key: str | None = None,
             verifier.add("error", "index-damaged", "organwatch.db",
                          f"cannot be read ({exc}); {REBUILD_HINT.format(root=case.root)}")
     return verifier.report
+
+
+class _Rows:
+    """Rows from an iterator, read one at a time (``fetchone`` returns None at the end)."""
+
+    def __init__(self, rows: Iterator[dict[str, Any]]) -> None:
+        self._rows = rows
+
+    def fetchone(self) -> dict[str, Any] | None:
+        return next(self._rows, None)

@@ -112,6 +112,19 @@ class ArchiveIndexView(ABC):
         """Number of captures."""
 
     @abstractmethod
+    def captures_first_logged_at(self, seqs: Sequence[int]) -> set[str]:
+        """Ids of the captures whose first log entry is one of ``seqs``."""
+
+    @abstractmethod
+    def index_row(self, table: str, key: Any) -> tuple[Any, ...] | None:
+        """One stored index row, as the columns :data:`organwatch.archive.index.TABLES` lists for ``table``
+        (``log_entries``, ``captures``, ``observations``), for ``verify`` to compare with the log; None if absent."""
+
+    @abstractmethod
+    def index_keys(self, table: str) -> Iterator[tuple[Any, int]]:
+        """``(key, log seq)`` of every row of an index table, by key (consume within the session)."""
+
+    @abstractmethod
     def observations(self, capture_id: str) -> list[Observation]:
         """The sightings of a capture, in log order (empty when unknown)."""
 
@@ -636,11 +649,6 @@ class View:
     papers: PapersView
     accounts: AccountsView
     entities: EntitiesView
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """Raw SQL read, kept only for the integrity checks of :mod:`organwatch.archive.verify` until
-        they read through the repositories; backends without SQL raise ``NotImplementedError``."""
-        raise NotImplementedError(f"{type(self).__name__} does not run SQL")
 
 
 @dataclass(frozen=True)

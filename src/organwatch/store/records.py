@@ -16,6 +16,19 @@ from organwatch.model import Capture, Observation
 # -- the archive index --------------------------------------------------------------------------------
 
 
+#: The sighting fields of a ``capture`` or ``observation`` log entry, in index order.
+OBSERVATION_FIELDS = ("source_url", "original_name", "original_path", "captured_at", "captured_by",
+                      "tool", "note", "file_modified", "extra")
+
+#: The archive index tables: table -> (key column, columns in insert order). ``verify`` compares these
+#: rows with what the log says they should be.
+INDEX_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "log_entries": ("seq", ("seq", "type", "leaf_hash", "time", "capture_id")),
+    "captures": ("id", ("id", "size", "media_type", "first_seq", "captured_at")),
+    "observations": ("seq", ("seq", "capture_id", *OBSERVATION_FIELDS)),
+}
+
+
 @dataclass(frozen=True)
 class LogPosition:
     """How far the store has indexed the evidence log, with the Merkle frontier to extend it.

@@ -8,13 +8,13 @@ observation (``tool``, ``extra``) are stored as ``json.dumps(value, sort_keys=Tr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from organwatch.errors import CaseError
 from organwatch.model import Capture, Observation
 from organwatch.store.base import ArchiveIndexWriter
-from organwatch.store.records import IndexBatch, LogEntryRecord, LogPosition, TreeHeadRecord
+from organwatch.store.records import INDEX_TABLES, IndexBatch, LogEntryRecord, LogPosition, TreeHeadRecord
 
 Connection = Any  # sqlean.Connection
 
@@ -46,6 +46,26 @@ class SQLiteArchiveIndex(ArchiveIndexWriter):
         frontier = tuple((int(height), str(digest)) for height, digest in json.loads(row["frontier"]))
         return LogPosition(row["size"], row["entries_bytes"], row["heads_count"], row["heads_bytes"], frontier,
                            int(last))
+
+    def captures_first_logged_at(self, seqs: Sequence[int]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(seqs), 500):
+            part = list(seqs[start:start + 500])
+            marks = ",".join("?" * len(part))
+            found.update(r[0] for r in self.conn.execute(f"SELECT id FROM captures WHERE first_seq IN ({marks})",
+                                                         part))
+        return found
+
+    def index_row(self, table: str, key: Any) -> tuple[Any, ...] | None:
+        key_col, columns = _index_table(table)
+        row = self.conn.execute(f"SELECT {','.join(columns)} FROM {table} WHERE {key_col} = ?", (key,)).fetchone()
+        return None if row is None else tuple(row)
+
+    def index_keys(self, table: str) -> Iterator[tuple[Any, int]]:
+        key_col, _ = _index_table(table)
+        seq_col = "first_seq" if table == "captures" else "seq"
+        yield from ((key, seq) for key, seq in self.conn.execute(
+            f"SELECT {key_col}, {seq_col} FROM {table} ORDER BY {key_col}"))
 
     def log_entries(self) -> Iterator[LogEntryRecord]:
         for row in self.conn.execute("SELECT seq, type, leaf_hash, time, capture_id FROM log_entries ORDER BY seq"):
@@ -117,3 +137,9 @@ class SQLiteArchiveIndex(ArchiveIndexWriter):
             "WHERE id = 1",
             (position.size, position.entries_bytes, position.heads_count, position.heads_bytes,
              json.dumps([list(node) for node in position.frontier])))
+
+
+def _index_table(table: str) -> tuple[str, tuple[str, ...]]:
+    if table not in INDEX_TABLES:
+        raise ValueError(f"{table!r} is not an index table of the archive ({', '.join(INDEX_TABLES)})")
+    return INDEX_TABLES[table]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +41,6 @@ class SQLiteView(View):
     """A read session over one ``query_only`` connection."""
 
     connection: Connection = None
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """Raw SQL read (see :meth:`View.execute`); the connection refuses writes."""
-        return self.connection.execute(sql, params)
 
 
 def _repositories(conn: Connection) -> dict[str, Any]:
