@@ -11,16 +11,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any
 
-from organwatch.claims.detect import detect_claims
-from organwatch.claims.weigh import ClaimGroup, Reported, _fold, speaker_key, weigh
+from organwatch.claims.derive import CLAIMS_VERSION, as_mention, claims_of
+from organwatch.claims.weigh import ClaimGroup, GroupDecision, Reported, _fold, speaker_key
 from organwatch.errors import OrganWatchError
 from organwatch.model.claims import CREDIBILITY, RELIABILITY, UNGRADED, Grade
-from organwatch.model.extraction import Mention, MentionType, Quote
-from organwatch.model.mentions import StoredMention, StoredQuote
 from organwatch.report.dossier import Citation, Dossier, DossierClaim
 
 if TYPE_CHECKING:
@@ -50,39 +48,21 @@ class CaseClaims:
         return {m.key: g for g in self.groups for m in g.members}
 
 
-def _row(item: Mapping[str, Any] | StoredMention | StoredQuote) -> dict[str, Any]:
-    return item.to_dict() if isinstance(item, StoredMention | StoredQuote) else dict(item)
-
-
-def _as_mention(item: Mapping[str, Any] | StoredMention) -> Mention:
-    """A stored mention back as the extractor's record (offsets in code points of the document text)."""
-    data = _row(item)
-    kind = cast(MentionType, data["type"])
-    return Mention(kind, str(data["text"]), int(data["start_char"]), int(data["end_char"]),
-                   str(data.get("canonical") or data["text"]), data.get("value"), data.get("unit"), data.get("low"),
-                   data.get("high"), data.get("role"), None, str(data.get("method") or ""))
-
-
-def _as_quote(item: Mapping[str, Any] | StoredQuote) -> Quote:
-    """A stored quote back as the extractor's record."""
-    data = _row(item)
-    kind = cast(Literal["direct", "reported"], data.get("kind") or "direct")
-    return Quote(str(data["speaker"]), str(data["text"]), int(data["start_char"]), int(data["end_char"]), kind,
-                 data.get("speaker_start"), data.get("speaker_end"), str(data.get("method") or ""))
-
-
 def document_claims(case: Case, document: Document) -> list[Reported]:
-    """The claims of one stored document (its text, mentions and quotes as the extract stage stored them)."""
-    if document.status != "ok" or not document.text:
-        return []
-    language = document.language if document.language in ("en", "zh-Hans", "zh-Hant") else None
-    if language is None:
-        return []
-    mentions = [_as_mention(m) for m in case.mentions(document.id)]
-    quotes = [_as_quote(q) for q in case.quotes(document.id)]
-    return [Reported(f"{document.id}:{c.start}-{c.end}", c, document.id, document.outlet, document.author,
-                     document.published)
-            for c in detect_claims(document.text, language, mentions, quotes)]
+    """The claims of one stored document, derived afresh (its text, mentions and quotes as stored)."""
+    return claims_of(document, case.mentions(document.id), case.quotes(document.id))
+
+
+def ensure_claims(case: Case) -> int:
+    """Run the claims stage over documents it has not seen (or saw with older code); return how many."""
+    from organwatch.stages.claims import derive_claims
+
+    with case.store.view() as view:
+        processed = view.claims.processed()
+        pending = [d for d in view.documents.ids(status="ok") if processed.get(d) != CLAIMS_VERSION]
+    if pending:
+        derive_claims(case.store, pending)
+    return len(pending)
 
 
 def grades(case: Case) -> dict[str, Grade]:
@@ -101,22 +81,21 @@ def _source_key(name: str) -> str:
 
 
 def weigh_case(case: Case) -> CaseClaims:
-    """Derive and weigh every claim of the case."""
-    reported: list[Reported] = []
-    documents: dict[int, Document] = {}
-    links: list[tuple[int, int]] = []
-    for document in case.documents():
-        claims = document_claims(case, document)
-        if not claims:
-            continue
-        documents[document.id] = document
-        reported.extend(claims)
-    for document_id in documents:
-        for link in case.document_links(document_id):
-            a, b = (link["a"], link["b"]) if isinstance(link, dict) else (link.a, link.b)
-            links.append((a, b))
-    groups = weigh(reported, [(d.id, d.outlet, d.author) for d in documents.values()], links)
-    return CaseClaims(reported, groups, documents, grades(case))
+    """Every stored claim of the case, weighed (documents not yet through the claims stage go through it
+    first)."""
+    ensure_claims(case)
+    with case.store.view() as view:
+        groups = view.claims.groups()
+        reported = [m for g in groups for m in g.members]
+        reported.sort(key=lambda r: (r.document_id, r.claim.start, r.claim.end))
+        documents = view.documents.get_many(sorted({r.document_id for r in reported}))
+    present = [r for r in reported if r.document_id in documents]
+    if len(present) != len(reported):  # a document deleted since the stage ran: its claims drop out
+        keep = {r.key for r in present}
+        for g in groups:
+            g.members = [m for m in g.members if m.key in keep]
+        groups = [g for g in groups if g.members]
+    return CaseClaims(present, groups, documents, grades(case))
 
 
 def grade_of(weighed: CaseClaims, item: Reported) -> str:
@@ -181,7 +160,7 @@ def known_names(case: Case) -> Counter[str]:
         if document.status != "ok":
             continue
         for m in case.mentions(document.id):
-            mention = _as_mention(m)
+            mention = as_mention(m)
             if mention.type in ("person", "organization"):
                 counts[mention.canonical] += 1
     return counts
@@ -253,3 +232,62 @@ def iter_claim_rows(weighed: CaseClaims) -> Iterator[dict[str, Any]]:
                "group": group.id, "corroboration": group.corroboration, "origins": group.origins,
                "contested": bool(group.contradicts),
                "contradictions": [reason for _, reason in group.contradicts], "grade": grade_of(weighed, r)}
+
+
+def _anchor(weighed: CaseClaims, ref: str) -> ClaimGroup:
+    """The group a reference names: a group id (``g…``) or a claim instance key (``<doc>:<start>-<end>``)."""
+    ref = ref.strip()
+    for group in weighed.groups:
+        if group.id == ref or any(m.key == ref for m in group.members):
+            return group
+    raise ClaimsError(f"no claim group or claim {ref!r} in the case (see `organwatch claims --format json` for "
+                      "group ids and claim keys)")
+
+
+def _decide(case: Case, action: str, keys: list[str], reason: str, decided_by: str | None) -> GroupDecision:
+    from organwatch.archive.log import utc_now
+    from organwatch.stages.claims import regroup
+
+    if not reason.strip():
+        raise ClaimsError(f"give the reason for the {action} (--reason): a decision without one cannot be reviewed")
+    by = decided_by or case.default_captured_by()
+    seq = case.log_event({"type": "claim_group", "action": action, "keys": keys, "reason": reason.strip(),
+                          "decided_by": by})
+    decision = GroupDecision(seq, action, tuple(keys), reason.strip(), by, utc_now())
+    with case.store.writer() as writer:
+        writer.claims.add_decision(decision)
+    regroup(case.store)
+    return decision
+
+
+def merge_groups(case: Case, first: str, second: str, reason: str,
+                 decided_by: str | None = None) -> GroupDecision:
+    """A reviewer says two groups say the same thing: logged as evidence, applied now and after every
+    re-derivation (the decision names claim keys, which stay the same as long as the texts do)."""
+    weighed = weigh_case(case)
+    a, b = _anchor(weighed, first), _anchor(weighed, second)
+    if a is b:
+        raise ClaimsError(f"{first!r} and {second!r} are already in one group ({a.id})")
+    return _decide(case, "merge", [a.members[0].key, b.members[0].key], reason, decided_by)
+
+
+def split_group(case: Case, claim_keys: list[str], reason: str, decided_by: str | None = None) -> GroupDecision:
+    """A reviewer says some claims of a group say something else: they leave it as a group of their own."""
+    weighed = weigh_case(case)
+    if not claim_keys:
+        raise ClaimsError("name the claims to split off (their keys, as `organwatch claims --format json` lists)")
+    groups = {_anchor(weighed, k).id for k in claim_keys}
+    if any(not re.fullmatch(r"\d+:\d+-\d+", k.strip()) for k in claim_keys):
+        raise ClaimsError("split takes claim keys (<document>:<start>-<end>), not group ids")
+    if len(groups) != 1:
+        raise ClaimsError("the claims to split off must all be in one group")
+    group = _anchor(weighed, claim_keys[0])
+    if len(set(claim_keys)) >= len(group.members):
+        raise ClaimsError(f"that is every claim of group {group.id}: nothing would be left to split from")
+    return _decide(case, "split", [k.strip() for k in claim_keys], reason, decided_by)
+
+
+def group_decisions(case: Case) -> list[GroupDecision]:
+    """Reviewers' merges and splits, in the order they were made."""
+    with case.store.view() as view:
+        return view.claims.decisions()
