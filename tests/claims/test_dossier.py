@@ -104,3 +104,29 @@ def test_cli_claims_sources_grade(claims_case: Case) -> None:
     assert "Harbour Ledger" in sources.stdout and "C3" in sources.stdout
     bad = run_cli("dossier", "--case", root, "Wang Lijun", "--out", str(claims_case.root / "x.docx"))
     assert bad.returncode == 1 and bad.stderr.startswith("error:")
+
+
+def _document_of(case: Case, outlet: str) -> int:
+    return next(d.id for d in case.documents() if d.outlet == outlet)
+
+
+def test_sources_gone_since_are_named_never_cited(claims_case: Case) -> None:
+    courier = _document_of(claims_case, "Midland Courier")
+    capture = next(d.capture_id for d in claims_case.documents() if d.id == courier)
+    blob = claims_case.blob_path(capture)
+    blob.parent.chmod(0o755)
+    blob.chmod(0o644)
+    blob.unlink()  # the original bytes vanish from the archive
+    built = build_dossier(claims_case, "Wang Lijun", generated_at="2024-01-01T00:00:00Z")
+    assert built.claims and all(c.citation.document_id != courier for c in built.claims)
+    assert len(built.unavailable) == 1 and "missing from the archive" in built.unavailable[0]
+    assert "Sources no longer available" in render_markdown(built)
+    assert capture[:12] in render_html(built)
+
+    ledger = _document_of(claims_case, "Harbour Ledger")
+    with claims_case.store.writer() as writer:  # the document itself deleted since the claims stage ran
+        writer.search.remove(ledger)
+        writer.documents.delete(ledger)
+    with pytest.raises(ClaimsError, match="every source of the claims about 'Wang Lijun' is gone") as caught:
+        build_dossier(claims_case, "Wang Lijun")
+    assert "deleted from the case" in str(caught.value) and "missing from the archive" in str(caught.value)

@@ -65,3 +65,14 @@ def test_cli_claims_group(claims_case: Case) -> None:
     assert len({r["group"] for r in rows if r["value"] == 60000.0}) == 2
     bad = run_cli("claims-group", "--case", str(claims_case.root), "fuse", key, "--reason", "x")
     assert bad.returncode == 1 and bad.stderr.startswith("error: unknown action")
+
+
+def test_a_full_run_forgets_claims_of_deleted_documents(claims_case: Case) -> None:
+    doomed = next(d.id for d in claims_case.documents() if d.outlet == "Midland Courier")
+    with claims_case.store.writer() as writer:
+        writer.search.remove(doomed)
+        writer.documents.delete(doomed)
+    assert doomed in weigh_case(claims_case).gone
+    claims_case.derive_claims()
+    weighed = weigh_case(claims_case)
+    assert not weighed.gone and all(r.document_id != doomed for r in weighed.reported)

@@ -186,6 +186,8 @@ def dossier(name: Annotated[str, typer.Argument(help="The person, organisation o
             partial.write_text(text, encoding="utf-8")
             partial.replace(out_path)
     out.print(f"Wrote {escape(str(out_path))}: {len(built.claims)} claim(s), {len(built.contested)} contested.")
+    for reason in built.unavailable:
+        err.print(f"warning: left out, source no longer available: {escape(reason)}")
 
 
 def regroup(action: Annotated[str, typer.Argument(help="merge (two groups say the same thing) or split (these "

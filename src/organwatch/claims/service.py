@@ -12,7 +12,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from organwatch.claims.derive import CLAIMS_VERSION, as_mention, claims_of
@@ -38,6 +38,7 @@ class CaseClaims:
     groups: list[ClaimGroup]
     documents: dict[int, Document]
     grades: dict[str, Grade]
+    gone: dict[int, list[Reported]] = field(default_factory=dict)  # documents deleted since the stage ran
 
     def group_of(self, key: str) -> ClaimGroup:
         """The group an instance belongs to."""
@@ -90,12 +91,16 @@ def weigh_case(case: Case) -> CaseClaims:
         reported.sort(key=lambda r: (r.document_id, r.claim.start, r.claim.end))
         documents = view.documents.get_many(sorted({r.document_id for r in reported}))
     present = [r for r in reported if r.document_id in documents]
+    gone: dict[int, list[Reported]] = {}
     if len(present) != len(reported):  # a document deleted since the stage ran: its claims drop out
+        for r in reported:
+            if r.document_id not in documents:
+                gone.setdefault(r.document_id, []).append(r)
         keep = {r.key for r in present}
         for g in groups:
             g.members = [m for m in g.members if m.key in keep]
         groups = [g for g in groups if g.members]
-    return CaseClaims(present, groups, documents, grades(case))
+    return CaseClaims(present, groups, documents, grades(case), gone)
 
 
 def grade_of(weighed: CaseClaims, item: Reported) -> str:
@@ -147,8 +152,13 @@ def _mentions_any(text: str | None, folded_names: list[str]) -> bool:
 
 def claims_about(weighed: CaseClaims, name: str) -> list[Reported]:
     """Claim instances whose statement, subject or speaker names the actor (in either script)."""
+    return claims_about_reported(weighed.reported, name)
+
+
+def claims_about_reported(reported: list[Reported], name: str) -> list[Reported]:
+    """Those of ``reported`` whose statement, subject or speaker names the actor (in either script)."""
     folded = [_fold(n) for n in subject_names(name) if len(_fold(n)) >= 2]
-    return [r for r in weighed.reported
+    return [r for r in reported
             if _mentions_any(r.claim.text, folded) or _mentions_any(r.claim.subject, folded)
             or _mentions_any(r.claim.speaker, folded)]
 
@@ -171,6 +181,19 @@ def nearest_names(case: Case, name: str, limit: int = 5) -> list[str]:
     names = list(known_names(case))
     folded = {_fold(n): n for n in names}
     return [folded[f] for f in difflib.get_close_matches(_fold(name), list(folded), n=limit, cutoff=0.5)]
+
+
+def unavailable(case: Case, document: Document) -> str | None:
+    """Why a document can no longer be cited (its capture or the capture's original bytes are gone), or None."""
+    try:
+        capture = case.capture(document.capture_id)
+    except OrganWatchError:
+        return (f"document {document.id} ({document.title or 'untitled'}): its capture {document.capture_id[:12]} "
+                "is no longer in the case")
+    if not case.blob_path(capture.id).is_file():
+        return (f"document {document.id} ({document.title or 'untitled'}): the original bytes of capture "
+                f"{capture.id[:12]} are missing from the archive (run `organwatch verify`)")
+    return None
 
 
 def citation(case: Case, item: Reported, document: Document) -> Citation:
@@ -198,17 +221,31 @@ def build_dossier(case: Case, name: str, *, generated_at: str | None = None) -> 
         raise ClaimsError(f"{name!r} is named in the case but no claim about it was found: nothing to put in a "
                           "dossier yet (see `organwatch mentions` for where it is named)")
     items: list[DossierClaim] = []
+    missing: dict[int, str] = {}
+    for document_id, lost in weighed.gone.items():
+        if claims_about_reported(lost, name):
+            missing[document_id] = f"document {document_id}: deleted from the case since its claims were derived"
     for r in about:
         document = weighed.documents[r.document_id]
+        if r.document_id not in missing:
+            reason = unavailable(case, document)
+            if reason:
+                missing[r.document_id] = reason
+        if r.document_id in missing:
+            continue
         group = weighed.group_of(r.key)
         items.append(DossierClaim(r.claim, citation(case, r, document), group.id, group.corroboration,
                                   grade_of(weighed, r), bool(group.contradicts)))
+    if not items:
+        raise ClaimsError(f"every source of the claims about {name!r} is gone from the case, so nothing can be "
+                          "cited: " + "; ".join(missing.values()))
     heads = case.tree_heads()
     names = subject_names(name)
     scripts: dict[str, list[str]] = {"Latin": [n for n in names if not re.search(r"[\u4e00-\u9fff]", n)],
                                      "Han": [n for n in names if re.search(r"[\u4e00-\u9fff]", n)]}
     return Dossier(name, _kind(case, name), scripts, items, tree_head=heads[-1] if heads else {},
-                   key_id=case.key_id(), case_name=case.name, generated_at=generated_at or utc_now())
+                   key_id=case.key_id(), case_name=case.name, generated_at=generated_at or utc_now(),
+                   unavailable=[missing[k] for k in sorted(missing)])
 
 
 def _kind(case: Case, name: str) -> str:

@@ -35,6 +35,10 @@ def derive_claims(store: Store, document_ids: Iterable[int] | None = None,
     if document_ids is None:
         with store.view() as view:
             document_ids = view.documents.ids()
+            gone = {r.document_id for r in view.claims.instances()} - set(document_ids)
+        with store.writer() as writer:
+            for document_id in sorted(gone):  # documents deleted since the last run
+                writer.claims.remove(document_id)
     for document_id in document_ids:
         with store.view() as view:
             document = view.documents.get(document_id)

@@ -653,11 +653,16 @@ class ClaimsView(ABC):
 
 class ClaimsWriter(ClaimsView):
     """Writes of the claims stage: instances are replaced per document, groups as a whole; decisions are
-    appended (they are evidence events, already in the signed log)."""
+    appended (they are evidence events, already in the signed log). Deleting a document leaves its claim
+    instances until the stage removes them, so what was said in a source deleted since can be reported."""
 
     @abstractmethod
     def replace_instances(self, document_id: int, instances: Sequence[Reported], version: str) -> None:
         """Replace one document's claim instances and mark it processed by ``version``."""
+
+    @abstractmethod
+    def remove(self, document_id: int) -> None:
+        """Forget one document's claim instances and run (the document is gone from the case)."""
 
     @abstractmethod
     def replace_groups(self, groups: Sequence[ClaimGroup]) -> None:

@@ -74,6 +74,10 @@ class SQLiteClaims(ClaimsWriter):
         self.conn.execute("INSERT INTO claim_runs (document_id, version) VALUES (?, ?) ON CONFLICT (document_id) "
                           "DO UPDATE SET version = excluded.version", (document_id, version))
 
+    def remove(self, document_id: int) -> None:
+        self.conn.execute("DELETE FROM claim_instances WHERE document_id = ?", (document_id,))
+        self.conn.execute("DELETE FROM claim_runs WHERE document_id = ?", (document_id,))
+
     def replace_groups(self, groups: Sequence[ClaimGroup]) -> None:
         self.conn.execute("DELETE FROM claim_group_members")
         self.conn.execute("DELETE FROM claim_groups")

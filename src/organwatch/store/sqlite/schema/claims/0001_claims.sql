@@ -2,7 +2,8 @@
 
 CREATE TABLE claim_instances (
     key TEXT PRIMARY KEY,                -- "<document id>:<start>-<end>", stable across re-derivation
-    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    document_id INTEGER NOT NULL,        -- no foreign key: a document deleted since is reported, not silently
+                                         -- dropped, until the claims stage runs again over the case
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
     claim TEXT NOT NULL,                 -- JSON: the claim (text, stance, speaker, subject, predicate, value...)
