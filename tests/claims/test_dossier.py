@@ -127,6 +127,41 @@ def test_sources_gone_since_are_named_never_cited(claims_case: Case) -> None:
     with claims_case.store.writer() as writer:  # the document itself deleted since the claims stage ran
         writer.search.remove(ledger)
         writer.documents.delete(ledger)
-    with pytest.raises(ClaimsError, match="every source of the claims about 'Wang Lijun' is gone") as caught:
+    left = build_dossier(claims_case, "Wang Lijun")  # only the Chinese text's role for him is left to cite
+    assert not left.claims and left.roles and len(left.unavailable) == 2
+    chinese = next(d.id for d in claims_case.documents() if d.language and d.language.startswith("zh"))
+    with claims_case.store.writer() as writer:
+        writer.search.remove(chinese)
+        writer.documents.delete(chinese)
+    with pytest.raises(ClaimsError, match="every source of what the case says about 'Wang Lijun' is gone") as caught:
         build_dossier(claims_case, "Wang Lijun")
     assert "deleted from the case" in str(caught.value) and "missing from the archive" in str(caught.value)
+
+
+def test_dossier_on_an_entity_has_cited_roles_names_and_a_relations_figure(claims_case: Case) -> None:
+    built = build_dossier(claims_case, "Wang Lijun", generated_at="2024-01-01T00:00:00Z")
+    assert "王立军" in [n for names in built.names.values() for n in names]  # names by script from the aliases
+    assert built.roles
+    texts = {d.id: d.text or "" for d in claims_case.documents()}
+    for sentence, cite in built.roles:
+        assert " describes Wang Lijun as " in sentence  # what a source says, never the dossier's own voice
+        assert texts[cite.document_id][cite.start : cite.end] == cite.quote
+    svg = built.relations_svg
+    assert svg is not None and svg.startswith("<svg") and "<path" in svg
+    assert not re.search(r"(?:href|src)=\"(?:https?:|file:|/)", svg)  # self-contained
+    page = render_html(built)
+    assert "Roles and positions" in page and "<svg" in page
+    assert "Roles and positions" in render_markdown(built)
+
+
+def test_claims_about_follow_entity_mention_links() -> None:
+    from organwatch.claims.service import claims_about_reported
+    from organwatch.claims.weigh import Reported
+    from organwatch.model.claims import Claim
+
+    text = "The former police chief had studied thousands of cases."
+    claim = Claim(text, 0, len(text), "asserts", "a newspaper", None, None, None, "transplants")
+    reported = [Reported("1:0-55", claim, 1)]
+    assert claims_about_reported(reported, "Wang Lijun") == []
+    assert claims_about_reported(reported, "Wang Lijun", {1: [(4, 23)]}) == reported  # "former police chief"
+    assert claims_about_reported(reported, "Wang Lijun", {2: [(4, 23)]}) == []  # a link in another document

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -150,16 +150,33 @@ def _mentions_any(text: str | None, folded_names: list[str]) -> bool:
     return bool(text) and any(n in _fold(text or "") for n in folded_names)
 
 
-def claims_about(weighed: CaseClaims, name: str) -> list[Reported]:
-    """Claim instances whose statement, subject or speaker names the actor (in either script)."""
-    return claims_about_reported(weighed.reported, name)
+def claims_about(weighed: CaseClaims, name: str, linked: Mapping[int, list[tuple[int, int]]] | None = None,
+                 aliases: Sequence[str] = ()) -> list[Reported]:
+    """Claim instances about the actor: a mention linked to its entity lies in the claim or is its speaker
+    (``linked``: document id → mention spans), or the statement, subject or speaker names it (in either
+    script, with the entity's ``aliases``)."""
+    return claims_about_reported(weighed.reported, name, linked, aliases)
 
 
-def claims_about_reported(reported: list[Reported], name: str) -> list[Reported]:
-    """Those of ``reported`` whose statement, subject or speaker names the actor (in either script)."""
-    folded = [_fold(n) for n in subject_names(name) if len(_fold(n)) >= 2]
+def claims_about_reported(reported: list[Reported], name: str,
+                          linked: Mapping[int, list[tuple[int, int]]] | None = None,
+                          aliases: Sequence[str] = ()) -> list[Reported]:
+    """Those of ``reported`` about the actor (see :func:`claims_about`)."""
+    folded = [_fold(n) for n in dict.fromkeys([*subject_names(name), *aliases]) if len(_fold(n)) >= 2]
+    linked = linked or {}
+
+    def is_linked(r: Reported) -> bool:
+        c = r.claim
+        for start, end in linked.get(r.document_id, ()):
+            if c.start <= start and end <= c.end:
+                return True
+            if c.speaker_start is not None and c.speaker_end is not None and \
+                    c.speaker_start <= start and end <= c.speaker_end:
+                return True
+        return False
+
     return [r for r in reported
-            if _mentions_any(r.claim.text, folded) or _mentions_any(r.claim.subject, folded)
+            if is_linked(r) or _mentions_any(r.claim.text, folded) or _mentions_any(r.claim.subject, folded)
             or _mentions_any(r.claim.speaker, folded)]
 
 
@@ -205,16 +222,23 @@ def citation(case: Case, item: Reported, document: Document) -> Citation:
 
 
 def build_dossier(case: Case, name: str, *, generated_at: str | None = None) -> Dossier:
-    """Everything the case says about one actor, each claim cited; a clear error when there is nothing."""
+    """Everything the case says about one actor, each claim and role cited; a clear error when there is
+    nothing to cite. An ambiguous name raises with the candidate entities."""
     from organwatch.archive.log import utc_now
+    from organwatch.claims import entities
 
     if not name.strip():
         raise ClaimsError("name the person, organisation or hospital the dossier is about")
     weighed = weigh_case(case)
-    about = claims_about(weighed, name)
-    if not about:
+    entity_id = entities.find(case, name)
+    info = entities.profile(case, entity_id) if entity_id else {}
+    aliases = [str(a["name"]) for group in (info.get("names") or {}).values() for a in group]
+    linked = entities.linked_spans(case, entity_id) if entity_id else {}
+    about = claims_about(weighed, name, linked, aliases)
+    roles_found = list(info.get("roles") or [])
+    if not about and not roles_found:
         known = known_names(case)
-        if not any(_fold(n) in {_fold(x) for x in subject_names(name)} for n in known):
+        if not entity_id and not any(_fold(n) in {_fold(x) for x in subject_names(name)} for n in known):
             near = nearest_names(case, name)
             hint = f"; nearest names in the case: {', '.join(near)}" if near else ""
             raise ClaimsError(f"no actor named {name!r} in case {case.name!r}{hint}")
@@ -223,7 +247,7 @@ def build_dossier(case: Case, name: str, *, generated_at: str | None = None) -> 
     items: list[DossierClaim] = []
     missing: dict[int, str] = {}
     for document_id, lost in weighed.gone.items():
-        if claims_about_reported(lost, name):
+        if claims_about_reported(lost, name, linked, aliases):
             missing[document_id] = f"document {document_id}: deleted from the case since its claims were derived"
     for r in about:
         document = weighed.documents[r.document_id]
@@ -236,16 +260,45 @@ def build_dossier(case: Case, name: str, *, generated_at: str | None = None) -> 
         group = weighed.group_of(r.key)
         items.append(DossierClaim(r.claim, citation(case, r, document), group.id, group.corroboration,
                                   grade_of(weighed, r), bool(group.contradicts)))
-    if not items:
-        raise ClaimsError(f"every source of the claims about {name!r} is gone from the case, so nothing can be "
-                          "cited: " + "; ".join(missing.values()))
+    shown = str(info.get("name") or name)
+    roles = _roles(case, shown, roles_found, missing)
+    if not items and not roles:
+        raise ClaimsError(f"every source of what the case says about {name!r} is gone from the case, so nothing "
+                          "can be cited: " + "; ".join(missing.values()))
     heads = case.tree_heads()
-    names = subject_names(name)
-    scripts: dict[str, list[str]] = {"Latin": [n for n in names if not re.search(r"[\u4e00-\u9fff]", n)],
-                                     "Han": [n for n in names if re.search(r"[\u4e00-\u9fff]", n)]}
-    return Dossier(name, _kind(case, name), scripts, items, tree_head=heads[-1] if heads else {},
-                   key_id=case.key_id(), case_name=case.name, generated_at=generated_at or utc_now(),
+    scripts = entities.names_by_script(info, subject_names(name))
+    figure = entities.relations_svg(case, entity_id) if entity_id else None
+    return Dossier(name, str(info.get("type") or _kind(case, name)), scripts, items, roles=roles,
+                   relations_svg=figure, tree_head=heads[-1] if heads else {}, key_id=case.key_id(),
+                   case_name=case.name, generated_at=generated_at or utc_now(),
                    unavailable=[missing[k] for k in sorted(missing)])
+
+
+def _roles(case: Case, name: str, found: list[dict[str, Any]], missing: dict[int, str]) -> list[tuple[str, Citation]]:
+    """Each role the entity holds in some source, as a sentence saying which source says so, cited."""
+    from organwatch.claims.entities import role_sentence
+
+    roles: list[tuple[str, Citation]] = []
+    with case.store.view() as view:
+        documents = view.documents.get_many(sorted({int(r["cite"]["document_id"]) for r in found}))
+    for role in found:
+        cite = role["cite"]
+        document = documents.get(int(cite["document_id"]))
+        if document is None:
+            missing.setdefault(int(cite["document_id"]), f"document {cite['document_id']}: deleted from the case "
+                               "since entities were resolved")
+            continue
+        reason = missing.get(document.id) or unavailable(case, document)
+        if reason:
+            missing[document.id] = reason
+            continue
+        capture = case.capture(document.capture_id)
+        source = document.outlet or (f"“{document.title}”" if document.title else f"document {document.id}")
+        roles.append((role_sentence(name, role, source),
+                      Citation(document.id, document.title, document.outlet, document.published,
+                               document.canonical_url or document.source_url, capture.id, capture.first_seq,
+                               str(cite["quote"]), int(cite["start"]), int(cite["end"]))))
+    return roles
 
 
 def _kind(case: Case, name: str) -> str:

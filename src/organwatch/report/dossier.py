@@ -125,6 +125,8 @@ def render_markdown(d: Dossier) -> str:
         lines += ["## Roles and positions", ""]
         lines += [f"- {sentence}{cite(c)}" for sentence, c in d.roles]
         lines.append("")
+    if d.relations_svg:
+        lines += ["## Relations", "", "The relations figure is in the HTML and PDF editions of this dossier.", ""]
     lines += ["## What sources say", "", _summary(d), ""]
     for item in d.claims:
         flags = [f"grade {item.grade}", f"{item.corroboration} independent source(s)"]
