@@ -16,7 +16,7 @@ from organwatch.model.extraction import Mention, MentionType, Quote
 from organwatch.model.mentions import StoredMention, StoredQuote
 
 #: Bumped whenever detection or grouping changes what is stored, so stale claims can be found.
-CLAIMS_VERSION = "claims/1"
+CLAIMS_VERSION = "claims/2"
 
 
 def _row(item: Mapping[str, Any] | StoredMention | StoredQuote) -> dict[str, Any]:
