@@ -68,13 +68,23 @@ def ensure_claims(case: Case) -> int:
 
 def grades(case: Case) -> dict[str, Grade]:
     """The newest grade of every graded source, replayed from the signed log."""
+    return _replay(case)[0]
+
+
+def _replay(case: Case) -> tuple[dict[str, Grade], list[GroupDecision]]:
+    """Grades and group decisions from the signed log, in one pass (the log is their source of truth)."""
     found: dict[str, Grade] = {}
+    decisions: list[GroupDecision] = []
     for entry in case.log_entries():
         if entry.get("type") == "grade":
             grade = Grade(entry["source"], entry["reliability"], int(entry["credibility"]), entry.get("reason", ""),
                           entry.get("graded_by", ""), entry.get("time", ""), entry.get("seq"))
             found[_source_key(grade.source)] = grade
-    return found
+        elif entry.get("type") == "claim_group" and entry.get("seq") is not None:
+            decisions.append(GroupDecision(int(entry["seq"]), str(entry.get("action", "")),
+                                           tuple(str(k) for k in entry.get("keys", ())), str(entry.get("reason", "")),
+                                           str(entry.get("decided_by", "")), str(entry.get("time", ""))))
+    return found, decisions
 
 
 def _source_key(name: str) -> str:
@@ -84,7 +94,18 @@ def _source_key(name: str) -> str:
 def weigh_case(case: Case) -> CaseClaims:
     """Every stored claim of the case, weighed (documents not yet through the claims stage go through it
     first)."""
+    from organwatch.stages.claims import regroup
+
     ensure_claims(case)
+    graded, logged = _replay(case)
+    with case.store.view() as view:
+        known = {d.seq for d in view.claims.decisions()}
+    lost = [d for d in logged if d.seq not in known]
+    if lost:  # decisions in the log but not in the store (an index rebuilt from the log): restore them
+        with case.store.writer() as writer:
+            for decision in lost:
+                writer.claims.add_decision(decision)
+        regroup(case.store)
     with case.store.view() as view:
         groups = view.claims.groups()
         reported = [m for g in groups for m in g.members]
@@ -100,7 +121,7 @@ def weigh_case(case: Case) -> CaseClaims:
         for g in groups:
             g.members = [m for m in g.members if m.key in keep]
         groups = [g for g in groups if g.members]
-    return CaseClaims(present, groups, documents, grades(case), gone)
+    return CaseClaims(present, groups, documents, graded, gone)
 
 
 def grade_of(weighed: CaseClaims, item: Reported) -> str:
