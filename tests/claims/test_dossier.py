@@ -165,3 +165,17 @@ def test_claims_about_follow_entity_mention_links() -> None:
     assert claims_about_reported(reported, "Wang Lijun") == []
     assert claims_about_reported(reported, "Wang Lijun", {1: [(4, 23)]}) == reported  # "former police chief"
     assert claims_about_reported(reported, "Wang Lijun", {2: [(4, 23)]}) == []  # a link in another document
+
+
+def test_a_short_name_matches_whole_words_only() -> None:
+    from organwatch.claims.service import claims_about_reported
+    from organwatch.claims.weigh import Reported
+    from organwatch.model.claims import Claim
+
+    def said(text: str) -> Reported:
+        return Reported(f"1:0-{len(text)}", Claim(text, 0, len(text), "asserts", "a reporter", None, None, None,
+                                                  "statement"), 1)
+
+    police, named, chinese = said("The police chief resigned."), said("Li met the delegation."), said("李伟表示反对")
+    assert claims_about_reported([police, named], "Li") == [named]
+    assert claims_about_reported([police, chinese], "李伟") == [chinese]

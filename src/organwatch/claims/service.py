@@ -167,8 +167,25 @@ def subject_names(name: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _mentions_any(text: str | None, folded_names: list[str]) -> bool:
-    return bool(text) and any(n in _fold(text or "") for n in folded_names)
+def _name_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern for an actor's names: Latin names as whole words (so "Li" does not match "police"),
+    Chinese names anywhere (Chinese has no spaces), both compared in simplified script and lower case."""
+    from organwatch.text import to_simplified
+
+    parts = []
+    for name in dict.fromkeys(to_simplified(n).lower().strip() for n in names):
+        if len(_fold(name)) < 2:
+            continue
+        words = [re.escape(w) for w in re.split(r"[\s\-·•]+", name) if w]
+        body = r"[\s\-·•]*".join(words)
+        parts.append(body if re.search(r"[\u4e00-\u9fff]", name) else rf"(?<![\w]){body}(?![\w])")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _mentions_any(text: str | None, pattern: re.Pattern[str] | None) -> bool:
+    from organwatch.text import to_simplified
+
+    return bool(text) and pattern is not None and pattern.search(to_simplified(text or "").lower()) is not None
 
 
 def claims_about(weighed: CaseClaims, name: str, linked: Mapping[int, list[tuple[int, int]]] | None = None,
@@ -183,7 +200,7 @@ def claims_about_reported(reported: list[Reported], name: str,
                           linked: Mapping[int, list[tuple[int, int]]] | None = None,
                           aliases: Sequence[str] = ()) -> list[Reported]:
     """Those of ``reported`` about the actor (see :func:`claims_about`)."""
-    folded = [_fold(n) for n in dict.fromkeys([*subject_names(name), *aliases]) if len(_fold(n)) >= 2]
+    pattern = _name_pattern([*subject_names(name), *aliases])
     linked = linked or {}
 
     def is_linked(r: Reported) -> bool:
@@ -197,8 +214,8 @@ def claims_about_reported(reported: list[Reported], name: str,
         return False
 
     return [r for r in reported
-            if is_linked(r) or _mentions_any(r.claim.text, folded) or _mentions_any(r.claim.subject, folded)
-            or _mentions_any(r.claim.speaker, folded)]
+            if is_linked(r) or _mentions_any(r.claim.text, pattern) or _mentions_any(r.claim.subject, pattern)
+            or _mentions_any(r.claim.speaker, pattern)]
 
 
 def known_names(case: Case) -> Counter[str]:
