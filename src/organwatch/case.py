@@ -37,6 +37,7 @@ from organwatch.version import __version__
 if TYPE_CHECKING:
     from organwatch.search import Embedder, SearchFilters, SearchPage
     from organwatch.search.results import Mode
+    from organwatch.stages.claims import ClaimsSummary
     from organwatch.stages.extract import ExtractResult, ExtractSummary
     from organwatch.stages.text import TextResult, TextStage, TextSummary
     from organwatch.text import ExtractedDocument
@@ -185,10 +186,23 @@ class Case:
 
     def extract(self, document_ids: Iterable[int] | None = None,
                 on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
-        """Extract mentions and quotes from documents (all by default); see :mod:`organwatch.stages.extract`."""
+        """Extract mentions and quotes from documents (all by default); see :mod:`organwatch.stages.extract`.
+
+        The claims stage follows on the same documents, since claims are read from the stored mentions.
+        """
         from organwatch.stages.extract import extract_documents
 
-        return extract_documents(self.store, document_ids, on_result)
+        ids = None if document_ids is None else list(document_ids)
+        summary = extract_documents(self.store, ids, on_result)
+        self.derive_claims(ids)
+        return summary
+
+    def derive_claims(self, document_ids: Iterable[int] | None = None) -> ClaimsSummary:
+        """Derive and store the claims of documents (all by default) and regroup the case's claims; see
+        :mod:`organwatch.stages.claims`."""
+        from organwatch.stages.claims import derive_claims
+
+        return derive_claims(self.store, document_ids)
 
     def mentions(self, document_id: int, mention_type: str | None = None) -> list[StoredMention]:
         """Stored mentions of a document, in text order."""

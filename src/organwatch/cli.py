@@ -576,7 +576,8 @@ def _describe(entry: dict[str, Any]) -> str:
 
 @app.command()
 def reprocess(case: CaseOption = None,
-              stage: Annotated[str, typer.Option(help="Stage to run again: text, extract or search.")] = "text",
+              stage: Annotated[str, typer.Option(help="Stage to run again: text, extract, claims or "
+                                                                  "search.")] = "text",
               failed_only: Annotated[bool, typer.Option("--failed-only", help="Only captures whose documents "
                                                         "failed.")] = False) -> None:
     """Run a stage again over the captures: after an upgrade, or to retry documents that failed.
@@ -595,6 +596,12 @@ def reprocess(case: CaseOption = None,
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(extracted.by_type.items())) or "none"
         out.print(f"Extracted from {extracted.documents} document(s): {extracted.mentions} mention(s) ({kinds}), "
                   f"{extracted.quotes} quote(s).")
+        return
+    if stage == "claims":
+        with _errors():
+            derived = opened.derive_claims()
+        out.print(f"Claims of {derived.documents} document(s): {derived.claims} claim(s) in {derived.groups} "
+                  f"group(s), {derived.failed} failed.")
         return
 
     def show(result: TextResult) -> None:
@@ -786,6 +793,7 @@ def _register_claims() -> None:
 
     for command in (claims_cli.claims, claims_cli.sources, claims_cli.grade, claims_cli.dossier):
         app.command()(command)
+    app.command(name="claims-group")(claims_cli.regroup)
 
 
 _register_claims()

@@ -75,3 +75,44 @@ def test_chinese_speaker_in_parentheses_and_adverbials() -> None:
 def test_no_claim_where_nobody_says_anything(text: str) -> None:
     language = "zh-Hans" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
     assert _claims(text, language) == []
+
+
+@pytest.mark.parametrize(("text", "speaker", "content"), [
+    # A time phrase between the verb and a clause with no "that".
+    ("Hospital staff said on Tuesday they had stopped taking foreign patients last year.",
+     "Hospital staff", "they had stopped taking foreign patients last year"),
+    # A clause that starts with a lower-case word, finite verb close behind.
+    ("Moreno said rising demand from abroad had shortened the waiting lists.",
+     "Moreno", "rising demand from abroad had shortened the waiting lists"),
+    # The speaker after the verb, with a title in front of the name.
+    ("The registry was closed to outside auditors in 2015, said hospital board chairman Peter Olsen.",
+     "Peter Olsen", "The registry was closed to outside auditors in 2015"),
+    ("Forty kidneys were shipped in one month, said Ruth Adler of the transplant network.",
+     "Ruth Adler", "Forty kidneys were shipped in one month"),
+])
+def test_english_constructions_of_wire_copy(text: str, speaker: str, content: str) -> None:
+    found = _claims(text)
+    assert (speaker, content) in [(s, c) for s, _, c in found], found
+
+
+def test_adding_that_after_a_quote_is_a_second_claim_by_the_same_speaker() -> None:
+    text = ('"The records were altered," an auditor with the ministry told the committee, adding that two '
+            "surgeons had resigned.")
+    found = [(c, s) for s, _, c in _claims(text)]
+    contents = [c for c, _ in found]
+    assert "The records were altered" in contents and "two surgeons had resigned" in contents
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("院长明确地指出：“医院从未使用死囚器官。”", "院长"),
+    ("正如卫生部长所说，器官分配必须公开透明。", "卫生部长"),
+    ("调查说，多数病人等待时间不到两周。", "调查"),
+])
+def test_chinese_adverbials_and_sources(text: str, speaker: str) -> None:
+    from organwatch.claims.evaluate import same_speaker
+
+    assert any(same_speaker(s, speaker) for s, _, _ in _claims(text, "zh-Hans"))
+
+
+def test_a_verb_not_followed_by_a_clause_is_not_a_claim() -> None:
+    assert _claims("The minister said goodbye to the delegation at the airport.") == []

@@ -18,34 +18,6 @@ from organwatch.claims.service import ClaimsError, build_dossier, grade, weigh_c
 from organwatch.report.dossier import attributed_sentence, render_html, render_markdown
 from tests.conftest import run_cli
 
-LEDGER = """<!doctype html><html><head><meta charset="utf-8"><title>Tribunal hears transplant estimates</title>
-<meta name="author" content="Ann Reed"><meta property="og:site_name" content="Harbour Ledger"></head><body>
-<article><h1>Tribunal hears transplant estimates</h1>
-<p>David Kilgour and David Matas estimate that some 60,000 transplants were performed in China between 2000 and
-2005, and that for about 41,500 of them no source could be explained.</p>
-<p>Wang Lijun, the former police chief of Jinzhou, said in 2006 that his centre had studied several thousand
-on-site transplant cases.</p>
-<p>The health ministry said that 20,000 transplants were done in China between 2000 and 2005.</p>
-</article></body></html>"""
-
-REPRINT = LEDGER.replace("Harbour Ledger", "Midland Courier").replace("Ann Reed", "Bo Lind")
-
-ZH = """<!doctype html><html><head><meta charset="utf-8"><title>移植数字</title></head><body><article>
-<p>乔高和麦塔斯估计，2000年至2005年间中国共进行了约六万例移植手术。</p>
-<p>外交部发言人秦刚表示，这些报道纯属捏造，毫无事实根据。王立军当时担任锦州市公安局局长。</p>
-</article></body></html>"""
-
-
-@pytest.fixture
-def claims_case(case: Case, tmp_path: Path) -> Case:
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    (folder / "ledger.html").write_text(LEDGER, encoding="utf-8")
-    (folder / "courier.html").write_text(REPRINT, encoding="utf-8")
-    (folder / "numbers-zh.html").write_text(ZH, encoding="utf-8")
-    case.add([folder], text=True, extract=True)
-    return case
-
 
 def test_claims_are_weighed_across_reprints_and_scripts(claims_case: Case) -> None:
     weighed = weigh_case(claims_case)
@@ -132,3 +104,78 @@ def test_cli_claims_sources_grade(claims_case: Case) -> None:
     assert "Harbour Ledger" in sources.stdout and "C3" in sources.stdout
     bad = run_cli("dossier", "--case", root, "Wang Lijun", "--out", str(claims_case.root / "x.docx"))
     assert bad.returncode == 1 and bad.stderr.startswith("error:")
+
+
+def _document_of(case: Case, outlet: str) -> int:
+    return next(d.id for d in case.documents() if d.outlet == outlet)
+
+
+def test_sources_gone_since_are_named_never_cited(claims_case: Case) -> None:
+    courier = _document_of(claims_case, "Midland Courier")
+    capture = next(d.capture_id for d in claims_case.documents() if d.id == courier)
+    blob = claims_case.blob_path(capture)
+    blob.parent.chmod(0o755)
+    blob.chmod(0o644)
+    blob.unlink()  # the original bytes vanish from the archive
+    built = build_dossier(claims_case, "Wang Lijun", generated_at="2024-01-01T00:00:00Z")
+    assert built.claims and all(c.citation.document_id != courier for c in built.claims)
+    assert len(built.unavailable) == 1 and "missing from the archive" in built.unavailable[0]
+    assert "Sources no longer available" in render_markdown(built)
+    assert capture[:12] in render_html(built)
+
+    ledger = _document_of(claims_case, "Harbour Ledger")
+    with claims_case.store.writer() as writer:  # the document itself deleted since the claims stage ran
+        writer.search.remove(ledger)
+        writer.documents.delete(ledger)
+    left = build_dossier(claims_case, "Wang Lijun")  # only the Chinese text's role for him is left to cite
+    assert not left.claims and left.roles and len(left.unavailable) == 2
+    chinese = next(d.id for d in claims_case.documents() if d.language and d.language.startswith("zh"))
+    with claims_case.store.writer() as writer:
+        writer.search.remove(chinese)
+        writer.documents.delete(chinese)
+    with pytest.raises(ClaimsError, match="every source of what the case says about 'Wang Lijun' is gone") as caught:
+        build_dossier(claims_case, "Wang Lijun")
+    assert "deleted from the case" in str(caught.value) and "missing from the archive" in str(caught.value)
+
+
+def test_dossier_on_an_entity_has_cited_roles_names_and_a_relations_figure(claims_case: Case) -> None:
+    built = build_dossier(claims_case, "Wang Lijun", generated_at="2024-01-01T00:00:00Z")
+    assert "王立军" in [n for names in built.names.values() for n in names]  # names by script from the aliases
+    assert built.roles
+    texts = {d.id: d.text or "" for d in claims_case.documents()}
+    for sentence, cite in built.roles:
+        assert " describes Wang Lijun as " in sentence  # what a source says, never the dossier's own voice
+        assert texts[cite.document_id][cite.start : cite.end] == cite.quote
+    svg = built.relations_svg
+    assert svg is not None and svg.startswith("<svg") and "<path" in svg
+    assert not re.search(r"(?:href|src)=\"(?:https?:|file:|/)", svg)  # self-contained
+    page = render_html(built)
+    assert "Roles and positions" in page and "<svg" in page
+    assert "Roles and positions" in render_markdown(built)
+
+
+def test_claims_about_follow_entity_mention_links() -> None:
+    from organwatch.claims.service import claims_about_reported
+    from organwatch.claims.weigh import Reported
+    from organwatch.model.claims import Claim
+
+    text = "The former police chief had studied thousands of cases."
+    claim = Claim(text, 0, len(text), "asserts", "a newspaper", None, None, None, "transplants")
+    reported = [Reported("1:0-55", claim, 1)]
+    assert claims_about_reported(reported, "Wang Lijun") == []
+    assert claims_about_reported(reported, "Wang Lijun", {1: [(4, 23)]}) == reported  # "former police chief"
+    assert claims_about_reported(reported, "Wang Lijun", {2: [(4, 23)]}) == []  # a link in another document
+
+
+def test_a_short_name_matches_whole_words_only() -> None:
+    from organwatch.claims.service import claims_about_reported
+    from organwatch.claims.weigh import Reported
+    from organwatch.model.claims import Claim
+
+    def said(text: str) -> Reported:
+        return Reported(f"1:0-{len(text)}", Claim(text, 0, len(text), "asserts", "a reporter", None, None, None,
+                                                  "statement"), 1)
+
+    police, named, chinese = said("The police chief resigned."), said("Li met the delegation."), said("李伟表示反对")
+    assert claims_about_reported([police, named], "Li") == [named]
+    assert claims_about_reported([police, chinese], "李伟") == [chinese]

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from organwatch.claims.weigh import ClaimGroup, GroupDecision, Reported
 from organwatch.model import Capture, Document, DocumentLink, Observation, StoredMention, StoredQuote
+from organwatch.model.claims import Claim
 from organwatch.search import index_entry
 from organwatch.search.results import SearchFilters
 from organwatch.store import BACKENDS, Store, Writer, open_store
@@ -359,3 +361,55 @@ def test_embeddings_store_and_find_vectors(store: Store) -> None:
     with store.view() as view:
         assert view.embeddings.embedded_count() == 0 and view.embeddings.vector_count() == 0
         assert view.embeddings.pending_count() == 2
+
+
+# -- claims -----------------------------------------------------------------------
+
+
+def _claim_instance(doc: int, start: int, end: int, text: str, value: float | None = None) -> Reported:
+    claim = Claim(text, start, end, "estimates", "David Kilgour", 0, 13, None, "transplants", value, None, None,
+                  "transplants" if value else None, "2000/2005" if value else None, "test")
+    return Reported(f"{doc}:{start}-{end}", claim, doc, "Outlet", None, "2006-07-06")
+
+
+def test_claims_are_replaced_per_document_and_groups_as_a_whole(store: Store) -> None:
+    a = add_document(store, "David Kilgour estimated 41,500 transplants.", 0)
+    b = add_document(store, "David Kilgour estimated 41,500 transplants again.", 1)
+    first, second = _claim_instance(a, 24, 42, "41,500 transplants", 41500.0), _claim_instance(b, 24, 42,
+                                                                                               "41,500 transplants",
+                                                                                               41500.0)
+    with store.writer() as writer:
+        writer.claims.replace_instances(a, [first], "v1")
+        writer.claims.replace_instances(b, [second], "v1")
+        writer.claims.replace_groups([ClaimGroup("g1", "transplants", "2000/2005", 41500.0, [first, second],
+                                                 ["David Kilgour"], [("g2", "why")])])
+    with store.view() as view:
+        assert view.claims.instances(a) == [first] and view.claims.instances() == [first, second]
+        (group,) = view.claims.groups()
+        assert group.members == [first, second] and group.origins == ["David Kilgour"]
+        assert group.contradicts == [("g2", "why")] and group.value == 41500.0
+        assert view.claims.processed() == {a: "v1", b: "v1"} and view.claims.run_version(a) == "v1"
+    with store.writer() as writer:  # re-running replaces, never duplicates
+        writer.claims.replace_instances(a, [], "v2")
+        writer.claims.replace_groups([ClaimGroup("g3", "transplants", None, None, [second], ["x"], [])])
+    with store.view() as view:
+        assert view.claims.instances() == [second] and view.claims.run_version(a) == "v2"
+        assert [g.id for g in view.claims.groups()] == ["g3"]
+    with store.writer() as writer:  # a deleted document's claims stay, to be reported, until removed
+        writer.search.remove(b)
+        writer.documents.delete(b)
+    with store.view() as view:
+        assert view.claims.instances() == [second] and view.claims.processed() == {a: "v2"}
+    with store.writer() as writer:
+        writer.claims.remove(b)
+    with store.view() as view:
+        assert view.claims.instances() == [] and view.claims.groups() == []
+
+
+def test_claim_group_decisions_are_appended_in_order(store: Store) -> None:
+    with store.writer() as writer:
+        writer.claims.add_decision(GroupDecision(7, "split", ("3:0-5",), "other figure", "ann", TIME))
+        writer.claims.add_decision(GroupDecision(4, "merge", ("1:0-5", "2:3-9"), "same estimate", "bob", TIME))
+    with store.view() as view:
+        assert view.claims.decisions() == [GroupDecision(4, "merge", ("1:0-5", "2:3-9"), "same estimate", "bob", TIME),
+                                           GroupDecision(7, "split", ("3:0-5",), "other figure", "ann", TIME)]

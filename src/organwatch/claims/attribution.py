@@ -176,6 +176,24 @@ def _en_speaker(text: str, sentence_start: int, verb_start: int) -> tuple[int, i
     return offset, offset + len(phrase)
 
 
+# A time phrase between a verb of saying and its clause: "said on Friday they had found…".
+_EN_WHEN = re.compile(r",?\s+(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[A-Z][a-z]+\s+\d{1,2})"
+                      r"|last\s+(?:week|month|year|night)|yesterday|today|on\s+Friday\s+night)(?=[\s,])")
+_EN_FINITE = re.compile(r"\b(?:is|are|was|were|had|has|have|would|will|could|can|should|may|might|must|did|does|"
+                        r"\w{3,}ed)\b")
+
+
+def _bare_lower_clause(after: str) -> re.Match[str] | None:
+    """A reported clause that starts with a lower-case word ("said strong demand was…", "said crushing
+    dissent was…"): accepted when a finite verb follows within the next few words."""
+    m = re.match(r"\s+(?=[a-z][a-z-]+\s)", after)
+    if m is None or re.match(r"\s+(?:so|nothing|goodbye|hello|yes|no|sorry|thanks|as|and|but|or|about|for|with|"
+                             r"from|after|before|he|she|they|we|it)\b", after):
+        return None
+    window = " ".join(after[m.end() :].split()[:8])
+    return m if _EN_FINITE.search(window) else None
+
+
 def english_frames(text: str) -> Iterator[Frame]:
     """Attribution frames of English text, in text order."""
     for m in re.finditer(rf"\b({_VERB_EN})\b", text):
@@ -196,10 +214,12 @@ def english_frames(text: str) -> Iterator[Frame]:
                 method = "claims:that"
             elif verb.lower() in ("say", "says", "said", "believe", "believes", "argue", "argues", "claim",
                                   "claims", "insist", "insists", "estimate", "estimates", "estimated"):
-                clause = _EN_CLAUSE_START.match(after)
-                if clause is None or re.match(r"\s+(?:to|it\s+was|in|on|at|by|of)\b", after):
+                when = _EN_WHEN.match(after)
+                rest = after[when.end() :] if when else after
+                clause = _EN_CLAUSE_START.match(rest) or _bare_lower_clause(rest)
+                if clause is None or re.match(r"\s+(?:to|it\s+was|in|on|at|by|of)\b", rest):
                     continue
-                content_start = m.end() + clause.end()
+                content_start = m.end() + (when.end() if when else 0) + clause.end()
                 method = "claims:bare-clause"
             else:
                 continue
@@ -218,6 +238,7 @@ def english_frames(text: str) -> Iterator[Frame]:
         yield Frame(text[s:e], s, e, verb, stance_of(verb, text[cs:ce]), cs, ce, method)
     yield from _according_en(text)
     yield from _trailing_en(text)
+    yield from _inverted_en(text)
     yield from _direct_en(text)
 
 
@@ -234,6 +255,7 @@ def _direct_en(text: str) -> Iterator[Frame]:
             e = m.end() + after.end(1)
             yield Frame(text[s:e], s, e, after.group(2), stance_of(after.group(2), m.group(1)), m.start(1),
                         m.start(1) + len(m.group(1)), "claims:direct-after")
+            yield from _adding_en(text, m.end() + after.end(), (s, e))
             continue
         before = re.search(rf"{_NP_EN}\s+({_VERB_EN})\s*[:,]\s*$", text[max(0, m.start() - 80) : m.start()])
         if before and before.group(1).lower() not in _NOT_SPEAKERS_EN:
@@ -241,6 +263,46 @@ def _direct_en(text: str) -> Iterator[Frame]:
             s, e = base + before.start(1), base + before.end(1)
             yield Frame(text[s:e], s, e, before.group(2), stance_of(before.group(2), m.group(1)), m.start(1),
                         m.start(1) + len(m.group(1)), "claims:direct-before")
+
+
+_INVERTED_EN = re.compile(r"[,”\"]\s*(said|says|told|added|wrote)\s+((?:the\s+)?[A-Za-z][^.,;:\n]{1,120})")
+_TITLE_RUN = re.compile(r"(?:[A-Z][\w'.-]*\s+){0,3}[A-Z][\w'.-]*$")
+
+
+def _inverted_en(text: str) -> Iterator[Frame]:
+    """``…, said Erin Purcell of Reagan Communications.`` — the speaker follows the verb; with a title in front
+    ("said Pirelli chairman Marco Provera") the person's name, the last capitalised run, is the speaker."""
+    for m in _INVERTED_EN.finditer(text):
+        phrase = re.split(r"\s+(?:of|from|at|who|which|about|in|on|after|before|as|to)\s+", m.group(2))[0].rstrip()
+        run = _TITLE_RUN.search(phrase)
+        if run is None or phrase.split()[0].lower() in _NOT_SPEAKERS_EN | _PRONOUNS_EN:
+            continue
+        if phrase[0].islower() and (run.start() == 0 or not re.match(r"(?:the\s+)?[a-z]+(?:\s+[a-z]+){0,5}\s+$",
+                                                                      phrase[: run.start()])):
+            continue  # "…, said goodbye", "said it was…": no title-then-name after the verb
+        if run.start() > 0 and re.search(r"\b[a-z]", phrase[: run.start()]):
+            phrase = phrase[run.start() :]  # "Pirelli SpA chairman and chief executive officer Marco Provera"
+        s = m.start(2) + m.group(2).index(phrase)
+        sentence_start = _sentence_start_en(text, m.start())
+        cs, ce = _trim(text, sentence_start, m.start() + 1)
+        if len(text[cs:ce].split()) >= 4:
+            yield Frame(phrase, s, s + len(phrase), m.group(1), stance_of(m.group(1), text[cs:ce]), cs, ce,
+                        "claims:inverted")
+
+
+def _adding_en(text: str, after: int, speaker: tuple[int, int]) -> Iterator[Frame]:
+    """``…, adding that police had not ruled out…``: a second claim by the same speaker, to the sentence end."""
+    end_match = _SENTENCE_END_EN.search(text, after, after + MAX_CONTENT)
+    if end_match is None:
+        return
+    m = re.search(r",\s+(adding|saying|noting|warning)\s+(?:that\s+)?", text[after : end_match.start()])
+    if m is None:
+        return
+    cs, ce = _trim(text, after + m.end(), end_match.start())
+    if len(text[cs:ce].split()) >= 3:
+        s, e = speaker
+        verb = {"adding": "added", "saying": "said", "noting": "noted", "warning": "warned"}[m.group(1)]
+        yield Frame(text[s:e], s, e, verb, stance_of(verb, text[cs:ce]), cs, ce, "claims:adding")
 
 
 def _according_en(text: str) -> Iterator[Frame]:
@@ -283,7 +345,12 @@ def _zh_verb_ok(simplified: str, start: int, verb: str) -> bool:
 
 _ZH_NEGATION = re.compile(r"没有|沒有|未|不|并非|並非|无|無")
 _ZH_SPEAKER_HEADS = ("组织", "机构", "委员会", "政府", "法庭", "媒体", "人士", "人员", "官员", "报告", "研究", "数据",
-                     "网站", "部门", "大使馆", "领事馆", "当局", "医院", "协会", "学会", "发言人", "作者", "记者")
+                     "网站", "部门", "大使馆", "领事馆", "当局", "医院", "协会", "学会", "发言人", "作者", "记者",
+                     "统计", "调查", "资料", "消息", "分析", "评论", "文章", "社论", "声明", "公报", "白皮书", "专家",
+                     "书记", "主席", "总理", "部长", "局长", "市长", "省长", "院长", "所长", "主任", "总统", "外长")
+# "精辟地指出", "诚如董建华所说": an adverbial before the verb, a 所 before it, a 如 in front of the speaker.
+_ZH_ADVERBIAL = re.compile(r"(?:[\u4e00-\u9fff]{2}地|所)$")
+_ZH_AS = re.compile(r"^(?:诚如|正如|恰如|如同|就像|如)")
 _ZH_ANAPHORA = ("此", "这", "其", "他", "她", "他们", "她们", "并", "还", "也")
 _ZH_SPEAKER_TAGS = ("n", "nr", "ns", "nt", "nz", "vn", "r", "j", "eng", "nrt", "nrfg")
 
@@ -335,6 +402,13 @@ def chinese_frames(text: str, simplified: str) -> Iterator[Frame]:
         if lead and end - begin > lead.end():
             begin += lead.end()
             speaker = text[begin:end].strip()
+        adverbial = _ZH_ADVERBIAL.search(simplified, begin, end)
+        if adverbial and adverbial.start() > begin:
+            end = adverbial.start()
+        as_ = _ZH_AS.match(simplified[begin:end])
+        if as_ and end - begin > as_.end():
+            begin += as_.end()
+        speaker = text[begin:end].strip()
         bare = re.sub(r"[（(][^）)]*[）)]", "", simplified[begin:end])
         if not speaker or len(bare) > 24 or not _zh_speaker_ok(bare):
             continue

@@ -162,3 +162,32 @@ def dossier(name: Annotated[str, typer.Argument(help="The person, organisation o
             partial.write_text(text, encoding="utf-8")
             partial.replace(out_path)
     out.print(f"Wrote {escape(str(out_path))}: {len(built.claims)} claim(s), {len(built.contested)} contested.")
+    for reason in built.unavailable:
+        err.print(f"warning: left out, source no longer available: {escape(reason)}")
+
+
+def regroup(action: Annotated[str, typer.Argument(help="merge (two groups say the same thing) or split (these "
+                                                  "claims say something else).")],
+            refs: Annotated[list[str], typer.Argument(help="merge: two group ids or claim keys; split: the claim "
+                                                      "keys to take out of their group.")],
+            reason: Annotated[str, typer.Option("--reason", help="Why: recorded in the signed log.")],
+            case: CaseOption = None,
+            decided_by: Annotated[str | None, typer.Option("--by", help="Who decides (default: "
+                                                           "$ORGANWATCH_CAPTURED_BY).")] = None) -> None:
+    """Merge two claim groups or split claims out of one; logged as evidence and kept on every re-derivation.
+
+    Example: organwatch claims-group --case mycase merge g1a2b3c4d5 g9f8e7d6c5 --reason "same estimate, rounded"
+    """
+    from organwatch.claims.service import merge_groups, split_group
+
+    opened = _open(case)
+    with _errors():
+        if action == "merge":
+            if len(refs) != 2:
+                raise OrganWatchError("merge takes exactly two group ids or claim keys")
+            decision = merge_groups(opened, refs[0], refs[1], reason, decided_by)
+        elif action == "split":
+            decision = split_group(opened, refs, reason, decided_by)
+        else:
+            raise OrganWatchError(f"unknown action {action!r}: use merge or split")
+    out.print(f"Recorded {decision.action} of {', '.join(decision.keys)} (log entry {decision.seq}).")

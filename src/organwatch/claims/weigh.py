@@ -74,6 +74,58 @@ class ClaimGroup:
                 "members": [m.key for m in self.members]}
 
 
+@dataclass(frozen=True)
+class GroupDecision:
+    """A reviewer's decision on groups, named by claim instance keys so it survives re-derivation.
+
+    ``merge``: the groups holding ``keys[0]`` and ``keys[1]`` say the same thing and become one.
+    ``split``: the instances ``keys`` say something else than the rest of their group and leave it as a group
+    of their own.
+    """
+
+    seq: int
+    action: str  # merge | split
+    keys: tuple[str, ...]
+    reason: str = ""
+    decided_by: str = ""
+    decided_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"seq": self.seq, "action": self.action, "keys": list(self.keys), "reason": self.reason,
+                "decided_by": self.decided_by, "decided_at": self.decided_at}
+
+
+def apply_decisions(groups: list[ClaimGroup], decisions: Iterable[GroupDecision]) -> list[GroupDecision]:
+    """Apply reviewers' merges and splits in the order they were made; return those that no longer apply
+    (their claims are gone from the case, or the groups are already as asked)."""
+    skipped: list[GroupDecision] = []
+    for decision in decisions:
+        where = {m.key: g for g in groups for m in g.members}
+        if decision.action == "merge" and len(decision.keys) == 2:
+            a, b = where.get(decision.keys[0]), where.get(decision.keys[1])
+            if a is None or b is None or a is b:
+                skipped.append(decision)
+                continue
+            a.members.extend(b.members)
+            groups.remove(b)
+        elif decision.action == "split" and decision.keys:
+            source = where.get(decision.keys[0])
+            moved = {k for k in decision.keys if source is not None and where.get(k) is source}
+            if source is None or not moved or len(moved) == len(source.members):
+                skipped.append(decision)
+                continue
+            taken = [m for m in source.members if m.key in moved]
+            source.members = [m for m in source.members if m.key not in moved]
+            first = taken[0].claim
+            digest = hashlib.sha256(b"split|" + "|".join(sorted(moved)).encode()).hexdigest()[:10]
+            groups.insert(groups.index(source) + 1, ClaimGroup(f"g{digest}", first.predicate, first.period,
+                                                                first.value, taken))
+        else:
+            skipped.append(decision)
+    return skipped
+
+
 class _Union:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
@@ -250,9 +302,10 @@ def flag_contradictions(groups: Sequence[ClaimGroup]) -> None:
 
 
 def weigh(reported: Sequence[Reported], documents: Iterable[tuple[int, str | None, str | None]] = (),
-          links: Iterable[tuple[int, int]] = ()) -> list[ClaimGroup]:
-    """Group, count independent origins and flag contradictions, in one call."""
+          links: Iterable[tuple[int, int]] = (), decisions: Iterable[GroupDecision] = ()) -> list[ClaimGroup]:
+    """Group, apply reviewers' decisions, count independent origins and flag contradictions, in one call."""
     groups = group_claims(reported)
+    apply_decisions(groups, decisions)
     count_origins(groups, document_sources(documents, links))
     flag_contradictions(groups)
     return groups

@@ -66,6 +66,7 @@ class Dossier:
     key_id: str = ""
     case_name: str = ""
     generated_at: str = ""
+    unavailable: list[str] = field(default_factory=list)  # sources gone from the case since, with why
 
     @property
     def contested(self) -> list[DossierClaim]:
@@ -124,15 +125,24 @@ def render_markdown(d: Dossier) -> str:
         lines += ["## Roles and positions", ""]
         lines += [f"- {sentence}{cite(c)}" for sentence, c in d.roles]
         lines.append("")
+    if d.relations_svg:
+        lines += ["## Relations", "", "The relations figure is in the HTML and PDF editions of this dossier.", ""]
     lines += ["## What sources say", "", _summary(d), ""]
     for item in d.claims:
         flags = [f"grade {item.grade}", f"{item.corroboration} independent source(s)"]
         if item.contradicted:
             flags.append("contradicted")
         lines.append(f"- {attributed_sentence(item)}.{cite(item.citation)} ({'; '.join(flags)})")
+    if d.unavailable:
+        lines += ["", "## Sources no longer available", "", _UNAVAILABLE, ""]
+        lines += [f"- {reason}" for reason in d.unavailable]
     lines += ["", "## Verifying this dossier", "", *_appendix(d), "", "## Sources", ""]
     lines += [f"[^{i}]: {text}" for i, text in enumerate(notes, 1)]
     return "\n".join(lines) + "\n"
+
+
+_UNAVAILABLE = ("Claims from these sources are left out of this dossier: they can no longer be checked against "
+                "the archive.")
 
 
 def _appendix(d: Dossier) -> list[str]:
@@ -189,7 +199,12 @@ def render_html(d: Dossier) -> str:
             flags += "; contradicted by another claim"
         parts.append(f"<li{css}>{e(attributed_sentence(item))}.{cite(item.citation)} "
                      f'<span class="flags">({e(flags)})</span></li>')
-    parts.append("</ul><h2>Verifying this dossier</h2>")
+    parts.append("</ul>")
+    if d.unavailable:
+        parts.append(f"<h2>Sources no longer available</h2><p>{e(_UNAVAILABLE)}</p><ul>")
+        parts += [f"<li>{e(reason)}</li>" for reason in d.unavailable]
+        parts.append("</ul>")
+    parts.append("<h2>Verifying this dossier</h2>")
     parts += [f"<p>{e(line)}</p>" for line in _appendix(d)]
     parts.append('<h2>Sources</h2><ol class="notes">')
     parts += [f'<li id="n{i}">{e(text)} <a href="#r{i}">↩</a></li>' for i, text in enumerate(notes, 1)]

@@ -24,6 +24,7 @@ area                    reads                                       writes
 ``papers``              :class:`PapersView`                         :class:`PapersWriter`
 ``accounts``            :class:`AccountsView`                       :class:`AccountsWriter`
 ``entities``            :class:`EntitiesView`                       :class:`EntitiesWriter`
+``claims``              :class:`ClaimsView`                         :class:`ClaimsWriter`
 ======================  ==========================================  ==========================================
 
 Every write goes through :meth:`Store.writer`: SQLite allows one writer at a time, so a process funnels its
@@ -45,6 +46,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from organwatch.claims.weigh import ClaimGroup, GroupDecision, Reported
 from organwatch.model import Capture, Document, DocumentLink, Observation, StoredMention, StoredQuote
 from organwatch.papers.protocols import Protocol
 from organwatch.papers.records import ImportIssue, Record
@@ -634,6 +636,56 @@ class EntitiesWriter(EntitiesView):
         """Replace the derived tables with one run's results."""
 
 
+# -- claims ---------------------------------------------------------------------------------------------
+
+
+class ClaimsView(ABC):
+    """Attributed claims of the case as the claims stage stored them: instances per document, the groups
+    across documents (with independent origins and contradictions), and reviewers' group decisions."""
+
+    @abstractmethod
+    def instances(self, document_id: int | None = None) -> list[Reported]:
+        """Claim instances (of one document), in document and text order."""
+
+    @abstractmethod
+    def groups(self) -> list[ClaimGroup]:
+        """Every group with its members (as stored instances), origins and contradictions, in stored order."""
+
+    @abstractmethod
+    def run_version(self, document_id: int) -> str | None:
+        """The claims code version that last processed a document, or None when none has."""
+
+    @abstractmethod
+    def processed(self) -> dict[int, str]:
+        """Document id → claims code version, for every document the stage processed."""
+
+    @abstractmethod
+    def decisions(self) -> list[GroupDecision]:
+        """Reviewers' merge and split decisions on groups, in the order they were logged."""
+
+
+class ClaimsWriter(ClaimsView):
+    """Writes of the claims stage: instances are replaced per document, groups as a whole; decisions are
+    appended (they are evidence events, already in the signed log). Deleting a document leaves its claim
+    instances until the stage removes them, so what was said in a source deleted since can be reported."""
+
+    @abstractmethod
+    def replace_instances(self, document_id: int, instances: Sequence[Reported], version: str) -> None:
+        """Replace one document's claim instances and mark it processed by ``version``."""
+
+    @abstractmethod
+    def remove(self, document_id: int) -> None:
+        """Forget one document's claim instances and run (the document is gone from the case)."""
+
+    @abstractmethod
+    def replace_groups(self, groups: Sequence[ClaimGroup]) -> None:
+        """Replace every group (members are referred to by instance key)."""
+
+    @abstractmethod
+    def add_decision(self, decision: GroupDecision) -> None:
+        """Record a reviewer's merge or split."""
+
+
 # -- sessions and the store -------------------------------------------------------------------------------------------
 
 
@@ -649,6 +701,7 @@ class View:
     papers: PapersView
     accounts: AccountsView
     entities: EntitiesView
+    claims: ClaimsView
 
 
 @dataclass(frozen=True)
@@ -663,6 +716,7 @@ class Writer:
     papers: PapersWriter
     accounts: AccountsWriter
     entities: EntitiesWriter
+    claims: ClaimsWriter
 
 
 Session = View | Writer

@@ -26,6 +26,7 @@ from organwatch.store.records import AppliedMigration
 from organwatch.store.sqlite import migrations
 from organwatch.store.sqlite.accounts import SQLiteAccounts
 from organwatch.store.sqlite.archive import SQLiteArchiveIndex
+from organwatch.store.sqlite.claims import SQLiteClaims
 from organwatch.store.sqlite.documents import SQLiteDocuments
 from organwatch.store.sqlite.embeddings import SQLiteEmbeddings
 from organwatch.store.sqlite.entities import SQLiteEntities
@@ -47,7 +48,7 @@ def _repositories(conn: Connection) -> dict[str, Any]:
     return {"archive": SQLiteArchiveIndex(conn), "documents": SQLiteDocuments(conn),
             "mentions": SQLiteMentions(conn), "search": SQLiteSearchIndex(conn), "embeddings": SQLiteEmbeddings(conn),
             "papers": SQLitePapers(conn), "accounts": SQLiteAccounts(conn),
-            "entities": SQLiteEntities(conn)}
+            "entities": SQLiteEntities(conn), "claims": SQLiteClaims(conn)}
 
 
 class SQLiteStore(Store):
