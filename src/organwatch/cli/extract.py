@@ -155,3 +155,8 @@ def eval_extract(
         print(line, file=sys.stderr)
     if failures:
         raise typer.Exit(1)
+
+
+app = typer.Typer()
+app.command("extract")(extract_command)
+app.add_typer(eval_app, name="eval")

@@ -8,26 +8,15 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from organwatch import settings
-from organwatch.case import Case, open_case
-from organwatch.errors import OrganWatchError
-
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
-                                                 "else the current folder).", show_default=False)]
+from organwatch.cli.common import CaseOption, _errors, _open, err, out
 
 
 class Format(str, Enum):
@@ -38,21 +27,6 @@ class Format(str, Enum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json for machines.")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (OrganWatchError, settings.SettingError) as exc:
-        err.print(f"error: {escape(str(exc))}")
-        raise typer.Exit(1) from None
-
-
-def _open(case: Path | None) -> Case:
-    with _errors():
-        return open_case(case)
-    raise AssertionError("unreachable")
 
 
 def _emit(value: Any) -> None:
@@ -186,3 +160,8 @@ def dossier(name: Annotated[str, typer.Argument(help="The person, organisation o
             partial.write_text(text, encoding="utf-8")
             partial.replace(out_path)
     out.print(f"Wrote {escape(str(out_path))}: {len(built.claims)} claim(s), {len(built.contested)} contested.")
+
+
+app = typer.Typer()
+for _command in (claims, sources, grade, dossier):
+    app.command()(_command)
