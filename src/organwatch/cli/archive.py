@@ -18,7 +18,7 @@ from rich.table import Table
 from organwatch import settings
 from organwatch.archive.captures import AddResult, CaptureMetadata, format_size
 from organwatch.archive.walk import InputFile, iter_inputs
-from organwatch.case import Case, init_case
+from organwatch.case import Case, CaseAddSummary, SplitArchive, init_case
 from organwatch.cli.common import (
     CaseOption,
     Format,
@@ -141,12 +141,7 @@ def add(
     meta = CaptureMetadata(source_url=source_url, note=note, captured_by=captured_by, captured_at=captured_at)
     mode = _progress_mode()
 
-    added_archives: list[AddResult] = []
-
     def show(result: AddResult) -> None:
-        if result.status == "added" and result.media_type in ("application/wacz", "application/warc",
-                                                               "application/x-internet-archive"):
-            added_archives.append(result)
         if result.status in ("failed", "skipped"):
             err.print(_show(_result_line(result)))
         elif mode == "lines":
@@ -173,11 +168,12 @@ def add(
     with _errors():
         if mode == "bar":
             summary = _add_with_bar(opened, paths, meta, show, text, show_text, extract, show_extract,
-                                    follow_links)
+                                    follow_links, split_records)
         else:
             summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text, extract=extract,
-                                 on_extract=show_extract, follow_links=follow_links)
-    web_failed = _import_web_archives(opened, added_archives, meta, split_records)
+                                 on_extract=show_extract, follow_links=follow_links, split_records=split_records,
+                                 on_split=_show_split)
+    web_failed = any(split.problems for split in summary.web_archives)
     for note_text in summary.recovery_notes:
         err.print(f"recovered: {_show(note_text)}")
     for warning in summary.warnings:
@@ -197,37 +193,23 @@ def add(
         raise typer.Exit(1)
 
 
-def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetadata, split_records: bool) -> bool:
-    """Make each record of added WACZ (and, if asked, WARC) files a capture; True if a check failed."""
-    archives = [r for r in added if r.media_type == "application/wacz"
-                or (split_records and r.media_type in ("application/warc", "application/x-internet-archive"))]
-    failed = False
-    for result in archives:
-        from organwatch.webcapture import record_web_archive
-
-        with _errors():
-            imported = record_web_archive(case, result.capture_id or "", meta=meta)
-        digests = {True: "digests OK", False: "DIGESTS FAILED", None: "no digests to check"}[imported.digests_ok]
-        package = imported.datapackage
-        signature = f"; signature {package.get('signature', 'not checked')}" if package else ""
-        out.print(f"web archive {_show(result.path)}: {imported.records} record(s), {imported.stored} stored as "
-                  f"captures, {len(imported.skipped)} skipped; {digests}{_show(signature)}")
-        if imported.digests_ok is False and imported.datapackage is not None:
-            first_problem = (imported.datapackage.get("problems") or ["digests do not match"])[0]
-            err.print(_show(f"failed   {result.path}: the WACZ's own datapackage check failed: {first_problem}"))
-            failed = True
-        if imported.bad_records:
-            first = next(s for s in imported.skipped if str(s.get("reason", "")).startswith("damaged record"))
-            err.print(_show(f"failed   {result.path}: {imported.bad_records} damaged record(s) skipped; first at byte "
-                             f"{first.get('offset', 0):,}: {str(first['reason']).removeprefix('damaged record: ')}"))
-            failed = True
-    return failed
+def _show_split(split: SplitArchive) -> None:
+    """One line on each web archive split into captures, and one per problem found in it."""
+    imported = split.summary
+    digests = {True: "digests OK", False: "DIGESTS FAILED", None: "no digests to check"}[imported.digests_ok]
+    package = imported.datapackage
+    signature = f"; signature {package.get('signature', 'not checked')}" if package else ""
+    out.print(f"web archive {_show(split.added.path)}: {imported.records} record(s), {imported.stored} stored as "
+              f"captures, {len(imported.skipped)} skipped; {digests}{_show(signature)}")
+    for problem in split.problems:
+        err.print(_show(f"failed   {split.added.path}: {problem}"))
 
 
 def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
                   show: Callable[[AddResult], None], text: bool,
                   show_text: Callable[[TextResult], None], extract: bool,
-                  show_extract: Callable[[ExtractResult], None], follow_links: bool) -> Any:
+                  show_extract: Callable[[ExtractResult], None], follow_links: bool,
+                  split_records: bool) -> CaseAddSummary:
     total = sum(1 for item in iter_inputs(paths, follow_links=follow_links, protect=[case.root])
                 if isinstance(item, InputFile))
     columns = (TextColumn("[bold]adding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -239,7 +221,8 @@ def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
             progress.advance(task)
 
         return case.add(paths, meta, on_result=on_result, text=text, on_text=show_text, extract=extract,
-                        on_extract=show_extract, follow_links=follow_links)
+                        on_extract=show_extract, follow_links=follow_links, split_records=split_records,
+                        on_split=_show_split)
 
 
 def _utc_timestamp(text: str) -> str:

@@ -10,7 +10,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from organwatch.case import ReindexSummary
 from organwatch.cli.common import CaseOption, Format, FormatOption, _emit_json, _errors, _open, _show, err, out
+from organwatch.stages.extract import ExtractSummary
 
 if TYPE_CHECKING:
     from organwatch.stages.text import TextResult
@@ -28,25 +30,21 @@ def reprocess(case: CaseOption = None,
     Example: organwatch reprocess --case mycase --stage text --failed-only
     """
     opened = _open(case)
-    if stage == "search":
-        with _errors():
-            count = opened.sync_search_index()
-        out.print(f"Re-indexed {count} document(s) for full-text search.")
-        return
-    if stage == "extract":
-        with _errors():
-            extracted = opened.extract()
-        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(extracted.by_type.items())) or "none"
-        out.print(f"Extracted from {extracted.documents} document(s): {extracted.mentions} mention(s) ({kinds}), "
-                  f"{extracted.quotes} quote(s).")
-        return
 
     def show(result: TextResult) -> None:
-        if result.failed:
+        if stage == "text" and result.failed:
             err.print(_show(f"text failed {result.capture_id[:12]}: {result.reason}"))
 
     with _errors():
         summary = opened.reprocess(stage, failed_only=failed_only, on_result=show)
+    if isinstance(summary, ReindexSummary):
+        out.print(f"Re-indexed {summary.documents} document(s) for full-text search.")
+        return
+    if isinstance(summary, ExtractSummary):
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.by_type.items())) or "none"
+        out.print(f"Extracted from {summary.documents} document(s): {summary.mentions} mention(s) ({kinds}), "
+                  f"{summary.quotes} quote(s).")
+        return
     out.print(f"Reprocessed {summary.captures} capture(s): {summary.documents} document(s), {summary.failed} failed, "
               f"{summary.skipped} without text, {summary.links} duplicate link(s).")
     if summary.failed:
