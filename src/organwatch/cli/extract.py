@@ -1,6 +1,5 @@
-"""Command-line functions of the extraction stage; the lead registers them in ``organwatch.cli``.
+"""Commands of the extraction stage: ``organwatch extract FILE...`` and ``organwatch eval``.
 
-``extract_command`` becomes ``organwatch extract FILE...`` and ``eval_app`` is mounted as ``organwatch eval``.
 They are thin: reading files goes through the text core, extraction through :func:`organwatch.extract.extract`.
 """
 
