@@ -37,13 +37,6 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
-class TableOrJson(str, Enum):
-    """Output formats of commands that print one object (no stream of lines)."""
-
-    table = "table"
-    json = "json"
-
-
 CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
                                                  "else the current folder).", show_default=False)]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json/jsonl for machines.")]
@@ -106,8 +99,3 @@ def _lock_waiting(case: Case, wait: float | None) -> None:
 
 def _emit_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=1) + "\n")
-
-
-def _emit_jsonl(items: Any) -> None:
-    for item in items:
-        sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
