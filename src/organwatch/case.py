@@ -18,8 +18,9 @@ import json
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import sqlean
 
@@ -41,8 +42,49 @@ if TYPE_CHECKING:
     from organwatch.stages.extract import ExtractResult, ExtractSummary
     from organwatch.stages.text import TextResult, TextStage, TextSummary
     from organwatch.text import ExtractedDocument
+    from organwatch.webcapture.wacz import ImportSummary
 
 CASE_FILE = "case.toml"
+#: Media types of web archives whose records ``Case.add`` can make captures of their own.
+WARC_TYPES = ("application/warc", "application/x-internet-archive")
+WACZ_TYPE = "application/wacz"
+
+
+@dataclass
+class SplitArchive:
+    """A web archive added whole whose records then became captures, each with provenance naming the file."""
+
+    added: AddResult
+    summary: ImportSummary
+
+    @property
+    def problems(self) -> list[str]:
+        """What went wrong (a WACZ whose own digests fail, damaged records skipped); empty when all is well."""
+        found: list[str] = []
+        package = self.summary.datapackage
+        if self.summary.digests_ok is False and package is not None:
+            first = (package.get("problems") or ["digests do not match"])[0]
+            found.append(f"the WACZ's own datapackage check failed: {first}")
+        if self.summary.bad_records:
+            damaged = next(s for s in self.summary.skipped if str(s.get("reason", "")).startswith("damaged record"))
+            found.append(f"{self.summary.bad_records} damaged record(s) skipped; first at byte "
+                         f"{damaged.get('offset', 0):,}: {str(damaged['reason']).removeprefix('damaged record: ')}")
+        return found
+
+
+@dataclass
+class CaseAddSummary(AddSummary):
+    """An add's counts, and the web archives it split into captures."""
+
+    web_archives: list[SplitArchive] = field(default_factory=list)
+
+
+@dataclass
+class ReindexSummary:
+    """What re-running the search stage did."""
+
+    documents: int
+
 DB_FILE = "organwatch.db"
 CASE_FORMAT = 1
 
@@ -115,14 +157,27 @@ class Case:
             batch_size: int | None = None, text: bool = False, extract: bool = False,
             on_text: Callable[[TextResult], None] | None = None,
             on_extract: Callable[[ExtractResult], None] | None = None,
-            follow_links: bool = False) -> AddSummary:
+            follow_links: bool = False, split_records: bool = False,
+            on_split: Callable[[SplitArchive], None] | None = None) -> CaseAddSummary:
         """Add files and folders (recursively); see :mod:`organwatch.archive.captures`.
 
         Symbolic links leaving an added folder are refused unless ``follow_links``.
 
         With ``text=True`` each committed batch of new captures goes through the text stage too, and
         with ``extract=True`` as well their documents through the extract stage.
+
+        Every record of a newly added WACZ becomes a capture of its own (with provenance naming the file),
+        and so does every record of a WARC with ``split_records=True``; they are listed in ``web_archives``
+        and told to ``on_split`` one archive at a time.
         """
+        archives: list[AddResult] = []
+
+        def on_each(result: AddResult) -> None:
+            if result.status == "added" and result.media_type in (WACZ_TYPE, *WARC_TYPES):
+                archives.append(result)
+            if on_result is not None:
+                on_result(result)
+
         after_commit = None
         if text:
             stage = self.text_stage()
@@ -135,8 +190,22 @@ class Case:
                         document_ids = view.documents.ids(status="ok", capture_ids=ids)
                     self.extract(document_ids, on_extract)
 
-        return self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
-                                after_commit=after_commit, follow_links=follow_links)
+        added = self.archive.add(paths, meta, on_result=on_each, max_size=max_size, batch_size=batch_size,
+                                 after_commit=after_commit, follow_links=follow_links)
+        summary = CaseAddSummary(**{f.name: getattr(added, f.name) for f in fields(added)})
+        for result in archives:
+            if result.media_type == WACZ_TYPE or split_records:
+                split = SplitArchive(result, self.split_web_archive(result.capture_id or "", meta))
+                summary.web_archives.append(split)
+                if on_split is not None:
+                    on_split(split)
+        return summary
+
+    def split_web_archive(self, capture_ref: str, meta: CaptureMetadata | None = None) -> ImportSummary:
+        """Make each record of an archived WARC or WACZ a capture; check a WACZ's own digests; log it."""
+        from organwatch.webcapture.wacz import record_web_archive
+
+        return record_web_archive(self, capture_ref, meta=meta)
 
     def text_stage(self) -> TextStage:
         """The text stage bound to this case, keeping its full-text index in step."""
@@ -214,12 +283,37 @@ class Case:
         with self.store.view() as view:
             return view.mentions.quotes(document_id)
 
+    @overload
+    def reprocess(self, stage: Literal["text"] = "text", *, failed_only: bool = False,
+                  on_result: Callable[[TextResult], None] | None = None) -> TextSummary: ...
+
+    @overload
+    def reprocess(self, stage: Literal["extract"], *, failed_only: bool = False,
+                  on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary: ...
+
+    @overload
+    def reprocess(self, stage: Literal["search"], *, failed_only: bool = False,
+                  on_result: None = None) -> ReindexSummary: ...
+
+    @overload
+    def reprocess(self, stage: str, *, failed_only: bool = False,
+                  on_result: Callable[[Any], None] | None = None) -> TextSummary | ExtractSummary | ReindexSummary: ...
+
     def reprocess(self, stage: str = "text", *, failed_only: bool = False,
-                  on_result: Callable[[TextResult], None] | None = None) -> TextSummary:
-        """Run the text stage again over the captures (all, or only those whose documents failed)."""
+                  on_result: Callable[[Any], None] | None = None) -> TextSummary | ExtractSummary | ReindexSummary:
+        """Run a stage again: after an upgrade, or to retry what failed.
+
+        ``text`` reads the captures again (all, or with ``failed_only`` those whose documents failed) and
+        tells ``on_result`` each :class:`~organwatch.stages.text.TextResult`; ``extract`` extracts mentions
+        from every document again (each :class:`~organwatch.stages.extract.ExtractResult` to ``on_result``);
+        ``search`` re-indexes the documents missing from the full-text index or indexed by older code.
+        """
+        if stage == "search":
+            return ReindexSummary(self.sync_search_index())
+        if stage == "extract":
+            return self.extract(None, on_result)
         if stage != "text":
-            raise OrganWatchError(f"unknown stage {stage!r} for reprocess of captures: use text (or extract "
-                                  "through Case.extract)")
+            raise OrganWatchError(f"unknown stage {stage!r} to reprocess: use text, extract or search")
         with self.store.view() as view:
             ids = view.documents.capture_ids(status="failed") if failed_only else view.archive.capture_ids()
         return self.text_stage().process(ids, on_result)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from organwatch.analysis.cli import app
+from organwatch.cli.analysis import analyze_app as app
 
 runner = CliRunner()
 

@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from organwatch.cli.extract import extract_command
 from organwatch.extract import extract
-from organwatch.extract.cli import extract_command
 
 
 def _of(text: str, kind: str) -> list[tuple[str, object, object, object]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from organwatch.extract.cli import eval_app, extract_command
+from organwatch.cli.extract import eval_app, extract_command
 from tests.gold import build_gold
 
 GOLD = Path(__file__).resolve().parents[1] / "gold"

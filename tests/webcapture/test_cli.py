@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from organwatch.case import Case
-from organwatch.webcapture import cli
+from organwatch.cli import capture as cli
 from tests.webcapture.servers import Site, page
 
 app = typer.Typer()

@@ -9,8 +9,8 @@ import typer
 from typer.testing import CliRunner
 
 from organwatch.case import Case
+from organwatch.cli import capture as webcapture_cli
 from organwatch.webcapture import BrowserOptions, CaptureOptions, FetchOptions, capture_urls
-from organwatch.webcapture import cli as webcapture_cli
 from tests.webcapture.conftest import needs_chromium
 from tests.webcapture.servers import Site, page, trickle
 

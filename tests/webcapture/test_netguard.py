@@ -19,6 +19,7 @@ import typer
 from typer.testing import CliRunner
 
 from organwatch.case import Case
+from organwatch.cli import capture as webcapture_cli
 from organwatch.webcapture import (
     BrowserOptions,
     CaptureOptions,
@@ -28,7 +29,6 @@ from organwatch.webcapture import (
     capture_urls,
     fetch,
 )
-from organwatch.webcapture import cli as webcapture_cli
 from organwatch.webcapture.captureset import iter_sets
 from organwatch.webcapture.netguard import NetworkPolicy, RefusedDestination, refusal
 from tests.webcapture.conftest import needs_chromium

@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
@@ -86,7 +86,3 @@ def fmt_count(value: float | None, digits: int = 0) -> str:
     if value is None or not math.isfinite(value):
         return "–"
     return f"{value:,.{digits}f}"
-
-
-def join_lines(parts: Sequence[str]) -> str:
-    return " ".join(p.strip() for p in parts if p.strip())

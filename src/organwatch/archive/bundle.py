@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from organwatch import __version__
 from organwatch.archive import signing
 from organwatch.archive.blobs import CHUNK
 from organwatch.archive.display import printable
@@ -44,6 +43,7 @@ from organwatch.archive.merkle import MerkleTree, leaf_hash, verify_inclusion
 from organwatch.archive.verify import Finding, Severity
 from organwatch.archive.walk import display_path, os_reason
 from organwatch.errors import CaseError, OrganWatchError
+from organwatch.version import __version__
 
 if TYPE_CHECKING:
     from organwatch.archive.heads import Witness

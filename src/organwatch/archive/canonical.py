@@ -44,14 +44,3 @@ def canonical_json(value: Any) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         raise CanonicalJSONError("text is not valid Unicode (it holds a lone surrogate)") from None
-
-
-def parse_canonical(data: bytes) -> Any:
-    """Parse bytes that must already be canonical JSON; raise if re-encoding would differ."""
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CanonicalJSONError(f"not JSON: {exc}") from None
-    if canonical_json(value) != data:
-        raise CanonicalJSONError("JSON is not in canonical form")
-    return value

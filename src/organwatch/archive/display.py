@@ -36,8 +36,3 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: object) -> str:
     """``text`` (or ``str(text)``) with every control and bidi character written as an escape."""
     return _UNSAFE.sub(_escape, text if isinstance(text, str) else str(text))
-
-
-def has_unsafe(text: str) -> bool:
-    """True when :func:`printable` would change ``text``."""
-    return _UNSAFE.search(text) is not None

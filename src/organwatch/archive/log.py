@@ -16,7 +16,6 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +24,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from organwatch.archive import signing
 from organwatch.archive.canonical import canonical_json
 from organwatch.archive.merkle import StreamingRoot, leaf_hash
+from organwatch.model.clock import utc_now as utc_now  # where the archive code has always found it
 
 ENTRIES_FILE = "entries.jsonl"
 HEADS_FILE = "tree-heads.jsonl"
 ENTRY_VERSION = 1
-
-
-def utc_now() -> str:
-    """Current UTC time as ISO 8601 with microseconds and a ``Z``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)

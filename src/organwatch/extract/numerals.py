@@ -18,7 +18,7 @@ EN_UNITS = {
 EN_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 EN_FRACTIONS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
                 "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}  # fmt: skip
-# "several thousand" and friends: a range, as DESIGN §6 asks ("数千" → low/high).
+# "several thousand" and friends: a range ("数千" → low/high), never a single made-up number.
 EN_VAGUE = {"several": (3, 9), "a few": (2, 5), "few": (2, 5), "some": (2, 9), "dozens of": (24, 99)}
 
 ZH_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6,

@@ -1,4 +1,4 @@
-"""Result types of the extraction stage (DESIGN §5, §6): frozen, JSON-ready, every item with provenance."""
+"""Result types of the extraction stage: frozen, JSON-ready, every item with provenance."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class Mention:
 
     ``canonical`` is the name resolved within the document ("Wang" → "Wang Lijun"), an ISO 8601 value
     for dates, a number (or "low–high") for quantities. ``method`` says which rule produced it, so a
-    reviewer can see why (STYLE §2, §10).
+    reviewer can see why.
     """
 
     type: MentionType
@@ -107,7 +107,7 @@ class Extraction:
     text: str = field(default="", repr=False, compare=False)
 
     def to_dict(self, *, selectors: bool = True) -> dict[str, Any]:
-        """The DESIGN §6 object, minus ``path``/``sha256`` which belong to the caller."""
+        """The JSON object of one extracted document, minus ``path``/``sha256`` which belong to the caller."""
         document = self.text if selectors else None
         return {
             "language": self.language,
@@ -120,7 +120,7 @@ class Extraction:
 
 
 def text_quote_selector(text: str, start: int, end: int) -> dict[str, str]:
-    """W3C Web Annotation TextQuoteSelector for ``text[start:end]`` (DESIGN §5)."""
+    """W3C Web Annotation TextQuoteSelector for ``text[start:end]``."""
     return {
         "type": "TextQuoteSelector",
         "exact": text[start:end],

@@ -9,7 +9,7 @@ can be traced back to the exact bytes that were screened.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Field = Literal["title", "abstract", "text", "affiliations", "journal", "authors"]
@@ -71,10 +71,6 @@ class Record:
         if value is None:
             raise ValueError(f"unknown record field {name!r}: use one of {', '.join(FIELDS)}")
         return str(value)
-
-    def with_fulltext(self, text: str, capture_id: str | None, locator: str) -> Record:
-        """A copy carrying a full text."""
-        return replace(self, text=text, fulltext_capture_id=capture_id, fulltext_locator=locator)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the full text is summarised by its length)."""

@@ -12,11 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from organwatch import __version__
-from organwatch.archive.log import utc_now
+from organwatch.model.clock import utc_now
 from organwatch.papers.prisma import PrismaCounts, render
 from organwatch.papers.records import Record
 from organwatch.papers.screen import ScreenResult
+from organwatch.version import __version__
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Noto Sans CJK SC",sans-serif;margin:2em auto;max-width:70em;color:#222;

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from organwatch import __version__
 from organwatch.archive.captures import AddResult, CaptureMetadata
 from organwatch.case import Case
 from organwatch.errors import OrganWatchError
@@ -21,6 +20,7 @@ from organwatch.papers.importers import Format, parse, read_fulltext, sniff_form
 from organwatch.papers.protocols import Protocol, parse_protocol
 from organwatch.papers.records import ImportIssue, Record, clean_id
 from organwatch.papers.screen import ScreenResult, screen
+from organwatch.version import __version__
 
 #: Bibliographic files larger than this are refused (PubMed caps an efetch at 10,000 records, ~100 MB).
 MAX_BIBLIOGRAPHY_BYTES = 512 * 1024 * 1024

@@ -7,8 +7,8 @@ the key ``"lijun wang"``. Organisations: Chinese institutional words are transla
 Security Bureau" share a key. Similarity between different keys is syllable-aware: "Wang Lijun" and
 "Wang Lijie" are two valid, different given names and score low, where a plain string measure says 0.9.
 
->>> sorted(person_keys("王立軍")) == sorted(person_keys("Lijun Wang"))
-True
+>>> sorted(person_keys("王立軍") & person_keys("Lijun Wang"))
+['lijun wang']
 >>> org_key("锦州市公安局") == org_key("Public Security Bureau of Jinzhou City")
 True
 """

@@ -1,6 +1,6 @@
 """What a search takes and gives back: filters, hits with exact spans, pages. Plain frozen dataclasses.
 
-Spans are ``(document_id, start, end)`` in Unicode code points of ``documents.text`` (DESIGN §5),
+Spans are ``(document_id, start, end)`` in Unicode code points of ``documents.text``,
 with the W3C text-quote selector (``quote``, ``prefix``, ``suffix``) so a citation re-anchors after the
 text is re-extracted.
 """

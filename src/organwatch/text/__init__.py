@@ -1,4 +1,4 @@
-"""The text stage: source bytes → document text, metadata, paragraphs, language (DESIGN §4, §5).
+"""The text stage: source bytes → document text, metadata, paragraphs, language.
 
 Pure functions only: nothing here touches a case, the store or the network.
 

@@ -59,18 +59,6 @@ def to_simplified_aligned(text: str) -> str:
     return "".join(out)
 
 
-def to_traditional_aligned(text: str) -> str:
-    """Like :func:`to_traditional` but of the same length as ``text`` (see :func:`to_simplified_aligned`)."""
-    converted = to_traditional(text)
-    if len(converted) == len(text):
-        return converted
-    out = []
-    for ch in text:
-        single = to_traditional(ch)
-        out.append(single if len(single) == 1 else ch)
-    return "".join(out)
-
-
 @dataclass(frozen=True)
 class Token:
     """A segment of the original text: ``text == original[start:end]``; ``simplified`` is its t2s form."""

@@ -1,7 +1,7 @@
 """Near-duplicate detection with character shingles, MinHash and LSH banding.
 
 Syndicated copies of one story, and the same paragraph repeated across reports, must be linked and
-not counted as independent sources (DESIGN §8). Text is first folded so that copies differing only in
+not counted as independent sources. Text is first folded so that copies differing only in
 script (simplified/traditional), case, punctuation or spacing compare equal. Shingles are character
 n-grams of the folded text, which works for Chinese (no word boundaries) and English alike.
 

@@ -2,7 +2,7 @@
 
 :func:`extract_documents` sniffs what the bytes are (never trusting the file name), hands them to the
 reader for that format, and returns :class:`ExtractedDocument` objects whose offsets (paragraphs,
-pages) are Unicode code points into ``text`` (DESIGN §5). It is pure: it reads, it does not store.
+pages) are Unicode code points into ``text``. It is pure: it reads, it does not store.
 """
 
 from __future__ import annotations

@@ -255,13 +255,6 @@ def _candidates(declared: str | None) -> list[str]:
     return names
 
 
-def _detector_guess(sample: bytes) -> str | None:
-    best = charset_normalizer.from_bytes(sample[:65536]).best()
-    if best is None:
-        return None
-    return normalise_encoding_name(str(best.encoding))
-
-
 def decode_bytes(
     data: bytes,
     *,

@@ -9,7 +9,6 @@ hostile feed cannot fetch or balloon), and each entry's content (``content:encod
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -175,8 +174,3 @@ def read_feed(data: bytes) -> tuple[str | None, list[FeedEntry]]:
             text=_content(item),
         ))
     return title, entries
-
-
-def iter_entries(data: bytes) -> Iterator[FeedEntry]:
-    """Entries of the feed in ``data`` (see :func:`read_feed`)."""
-    yield from read_feed(data)[1]

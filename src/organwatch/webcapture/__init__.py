@@ -1,4 +1,4 @@
-"""Web capture (issue 4): a URL → WARC exchange, screenshot, PDF, DOM and media, bound in a signed capture set.
+"""Web capture: a URL → WARC exchange, screenshot, PDF, DOM and media, bound in a signed capture set.
 
 Also: recapture to notice edits and deletions, and import of WARC/WACZ files made by other tools.
 Captures reach public internet addresses only, unless told otherwise (:class:`NetworkPolicy`).

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from organwatch import __version__
 from organwatch.archive.captures import AddResult, CaptureMetadata
 from organwatch.archive.log import utc_now
+from organwatch.version import __version__
 from organwatch.webcapture.browser import Browser, BrowserOptions, Rendering, chromium_path
 from organwatch.webcapture.captureset import EVENT, Member
 from organwatch.webcapture.errors import WebCaptureError, deadline_error

@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 
-from organwatch import __version__
 from organwatch.archive.captures import format_size
 from organwatch.archive.log import utc_now
+from organwatch.version import __version__
 from organwatch.webcapture.errors import WebCaptureError, deadline_error
 from organwatch.webcapture.netguard import (
     OPT_IN_HINT,

@@ -8,33 +8,28 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from organwatch import settings
-from organwatch.case import Case, open_case
-from organwatch.errors import OrganWatchError
+from organwatch.case import Case
+from organwatch.cli.common import CaseOption, _errors, _open, err, out
 from organwatch.papers import affiliations as affiliation_summary
 from organwatch.papers import prisma, report, workflow
 from organwatch.papers.protocols import load_protocol, shipped
 from organwatch.papers.records import printable
 
-app = typer.Typer(
+papers_app = typer.Typer(
     help="Medical literature screening: import records (PubMed XML, MEDLINE, RIS, CSV, full texts), screen them "
          "with a YAML protocol, code them by hand, and draw the PRISMA flow. "
          "Example: organwatch papers screen --case mycase --protocol dead-donor-rule",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Format(str, Enum):
@@ -44,25 +39,8 @@ class Format(str, Enum):
     json = "json"
 
 
-CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
-                                                 "else the current folder).", show_default=False)]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json for machines.")]
 RunOption = Annotated[int | None, typer.Option("--run", help="Screening run number (default: the newest).")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (OrganWatchError, settings.SettingError) as exc:
-        err.print(f"error: {escape(str(exc))}")
-        raise typer.Exit(1) from None
-
-
-def _open(case: Path | None) -> Case:
-    with _errors():
-        return open_case(case)
-    raise AssertionError("unreachable")
 
 
 def _json(value: Any) -> None:
@@ -74,7 +52,7 @@ def _progress_on() -> bool:
     return mode == "bar" or (mode == "auto" and err.is_terminal)
 
 
-@app.command("import")
+@papers_app.command("import")
 def import_command(
     paths: Annotated[list[Path], typer.Argument(help="Bibliographic files (.xml, .nbib, .ris, .csv) and/or "
                                                 "folders of full texts (<id>.txt, <id>.pdf).", metavar="PATH...")],
@@ -106,7 +84,7 @@ def import_command(
                   f"{sum(i.severity == 'warning' for i in summary.issues)} warning(s).")
 
 
-@app.command()
+@papers_app.command()
 def screen(
     case: CaseOption = None,
     protocol: Annotated[str, typer.Option("--protocol", "-p", help="Protocol YAML file, or a shipped one: "
@@ -149,7 +127,7 @@ def screen(
               "papers prisma, papers report.")
 
 
-@app.command()
+@papers_app.command()
 def review(
     case: CaseOption = None,
     run: RunOption = None,
@@ -206,7 +184,7 @@ def review(
             out.print(f"logged as entry {seq}")
 
 
-@app.command("prisma")
+@papers_app.command("prisma")
 def prisma_command(
     case: CaseOption = None,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="SVG (a PNG is written beside it).")] = Path(
@@ -241,7 +219,7 @@ def _counts(opened: Case, run_info: dict[str, Any], results: list[Any]) -> prism
         raise workflow.PapersError(str(exc)) from None
 
 
-@app.command("report")
+@papers_app.command("report")
 def report_command(
     case: CaseOption = None,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("screening.html"),
@@ -275,7 +253,7 @@ def report_command(
     out.print(f"Wrote {out_path} ({len(results)} decisions, {counts.included} included).")
 
 
-@app.command("protocols")
+@papers_app.command("protocols")
 def protocols_command(fmt: FormatOption = Format.table) -> None:
     """List the protocols that ship with OrganWatch.
 
@@ -292,3 +270,9 @@ def protocols_command(fmt: FormatOption = Format.table) -> None:
         return
     for item in found:
         out.print(f"{item['name']} {item['version']}: {escape(item['title'])}\n    " + " → ".join(item["stages"]))
+
+
+app = typer.Typer()
+app.add_typer(papers_app, name="papers", no_args_is_help=True,
+              help="Medical literature screening: import, screen, review, prisma, report. "
+                   "Example: organwatch papers screen --case mycase --protocol dead-donor-rule")

@@ -7,23 +7,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from organwatch.errors import OrganWatchError
-
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
-                                                 "else the current folder).", show_default=False)]
+from organwatch.cli.common import CaseOption, _errors, out
 
 
 class Format(str, Enum):
@@ -45,15 +37,6 @@ class GraphFormat(str, Enum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json for machines.")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except OrganWatchError as exc:
-        err.print(f"error: {escape(str(exc))}")
-        raise typer.Exit(1) from None
 
 
 def _case(path: Path | None) -> Any:
@@ -286,3 +269,9 @@ def export_ftm(case: CaseOption = None) -> None:
 
 
 COMMANDS = (entities, entity, review, merge, unmerge, timeline, graph, path)
+
+
+app = typer.Typer()
+for _command in COMMANDS:
+    app.command()(_command)
+app.add_typer(export_app, name="export")

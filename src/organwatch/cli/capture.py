@@ -8,30 +8,24 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from organwatch import settings
-from organwatch.case import Case, open_case
-from organwatch.errors import OrganWatchError
+from organwatch.cli.common import CaseOption, _errors, _open, err, out
 from organwatch.webcapture.browser import BrowserOptions
 from organwatch.webcapture.capture import CaptureOptions, CaptureResult, capture_urls
 from organwatch.webcapture.changes import list_changes
 from organwatch.webcapture.fetch import DEFAULT_USER_AGENT, FetchOptions
 from organwatch.webcapture.recapture import RecaptureResult
 from organwatch.webcapture.recapture import recapture as run_recapture
-
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class ListFormat(str, Enum):
@@ -41,8 +35,6 @@ class ListFormat(str, Enum):
     json = "json"
 
 
-CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
-                                                 "else the current folder).", show_default=False)]
 MaxSize = Annotated[str, typer.Option("--max-size", help="Largest response accepted per URL (e.g. 100MiB); "
                                       "a larger one is refused, never truncated.")]
 Timeout = Annotated[int, typer.Option("--timeout", help="Seconds to wait for a server (connect, each read).")]
@@ -58,21 +50,6 @@ AllowPrivate = Annotated[bool, typer.Option("--allow-private-network", help="Als
 AllowAddress = Annotated[list[str] | None, typer.Option("--allow-address", help="Allow one non-public address, "
                                                         "network or address:port (e.g. 10.0.0.5:8080); repeatable.",
                                                         show_default=False)]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (OrganWatchError, settings.SettingError) as exc:
-        err.print(f"error: {escape(str(exc))}")
-        raise typer.Exit(1) from None
-
-
-def _open(case: Path | None) -> Case:
-    with _errors():
-        return open_case(case)
-    raise AssertionError("unreachable")
 
 
 def _options(max_size: str, timeout: int, user_agent: str, screenshot: bool, pdf: bool, media: bool,
@@ -236,3 +213,8 @@ def changes(
             out.print(f"\n[bold]{escape(change.url)}[/bold] ({change.checked_at[:19]})")
             out.print(escape(change.diff.rstrip("\n")))
     out.print(f"{len(found)} change(s).")
+
+
+app = typer.Typer()
+for _command in (capture, recapture, changes):
+    app.command()(_command)

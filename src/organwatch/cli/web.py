@@ -5,38 +5,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from organwatch import settings
-from organwatch.case import Case, open_case
+from organwatch.cli.common import CaseOption, _fail, _open, err, out
 from organwatch.errors import OrganWatchError
 
 user_app = typer.Typer(help="Workbench accounts. Example: organwatch user add --case mycase alice --role investigator",
                        no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
-                                                 "else the current folder).", show_default=False)]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table for people, json for machines.")]
-
-
-def _fail(message: str) -> None:
-    err.print(f"error: {escape(message)}")
-    raise typer.Exit(1)
-
-
-def _open(case: Path | None) -> Case:
-    try:
-        return open_case(case)
-    except (OrganWatchError, settings.SettingError) as exc:
-        _fail(str(exc))
-        raise
 
 
 def _read_password(name: str) -> str:
@@ -154,3 +134,9 @@ def serve(case: CaseOption = None,
     # otherwise each wait for it, and time out.
     segment("器官移植")
     uvicorn.run(create_app(opened), host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+app = typer.Typer()
+app.add_typer(user_app, name="user")
+app.command("restrict")(restrict)
+app.command("serve")(serve)

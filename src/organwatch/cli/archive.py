@@ -1,103 +1,50 @@
-"""The ``organwatch`` command: a thin shell over the library (each command calls one function).
+"""Commands over the archive: init, add, list, show, verify, bundle, verify-bundle, head, rebuild-index, log.
 
-Human-readable tables by default, ``--format json`` (or ``jsonl``) for machines. Errors a user can
-act on are printed on one line and exit with status 1; no traceback.
+Each calls the library and prints a table, or JSON with ``--format json``; errors are one line.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from enum import Enum
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
-import sqlean
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from typer.core import TyperGroup
 
-from organwatch import __version__, settings
+from organwatch import settings
 from organwatch.archive.captures import AddResult, CaptureMetadata, format_size
-from organwatch.archive.display import printable
 from organwatch.archive.walk import InputFile, iter_inputs
-from organwatch.case import Case, init_case, open_case
-from organwatch.errors import OrganWatchError
+from organwatch.case import Case, CaseAddSummary, SplitArchive, init_case
+from organwatch.cli.common import (
+    CaseOption,
+    Format,
+    FormatOption,
+    WaitOption,
+    _emit_json,
+    _errors,
+    _fail,
+    _lock_waiting,
+    _open,
+    _show,
+    err,
+    out,
+)
 from organwatch.stages.extract import ExtractResult
 
 if TYPE_CHECKING:  # the text stage pulls in jieba, OpenCC and pypinyin: import it only when a command runs
     from organwatch.stages.text import TextResult
 
-app = typer.Typer(
-    name="organwatch",
-    help="OrganWatch: archive, read and weigh evidence of transplant abuse, reproducibly.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-# Off a terminal, rich would wrap tables at 80 columns; pipes and files get wide lines instead.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+app = typer.Typer()
 
-
-class Format(str, Enum):
-    """Output formats."""
-
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-
-
-CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
-                                                 "else the current folder).", show_default=False)]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json/jsonl for machines.")]
-WaitOption = Annotated[float | None, typer.Option("--wait", help="Seconds to wait for the case lock when another "
-                                                  "process holds it (default: until it is free).",
-                                                  show_default=False)]
 ExpectKeyOption = Annotated[str | None, typer.Option("--expect-key", help="The full key fingerprint (64 hex digits, "
                                                      "':' ' ' '-' allowed) the case owner published.")]
 HeadOption = Annotated[list[str] | None, typer.Option("--head", help="A tree head kept earlier (file, bundle, or "
                                                       "the text `organwatch head` printed) that must still be "
                                                       "contained; repeatable.", show_default=False)]
-
-
-def _show(text: object) -> str:
-    """Text from evidence or the user, safe for the terminal: controls and bidi characters escaped, no markup."""
-    return escape(printable(text))
-
-
-def _fail(message: str) -> None:
-    err.print(f"error: {_show(message)}")
-    raise typer.Exit(1)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (OrganWatchError, settings.SettingError) as exc:
-        _fail(str(exc))
-    except sqlean.DatabaseError as exc:
-        _fail(_index_damaged(exc))
-
-
-def _index_damaged(exc: Exception) -> str:
-    return (f"the case index organwatch.db cannot be used ({exc}); rebuild it from the log and the blobs with "
-            "`organwatch rebuild-index --case CASE`")
-
-
-def _lock_waiting(case: Case, wait: float | None) -> None:
-    """Say who holds the case lock when a write has to wait for it, and for how long to wait."""
-    if wait is not None and wait < 0:
-        _fail("--wait must be 0 or more seconds")
-    case.lock_wait = wait
-    case.on_lock_wait = lambda message: err.print(_show(message))
 
 
 def _expected_key(text: str | None) -> str | None:
@@ -127,28 +74,6 @@ def _require_index(case: Case) -> None:
         problem = index_problem(case)
     if problem:
         _fail(problem)
-
-
-def _open(case: Path | None) -> Case:
-    with _errors():
-        return open_case(case)
-    raise AssertionError("unreachable")
-
-
-def _emit_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=1) + "\n")
-
-
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"organwatch {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                help="Print the version and exit.")] = False) -> None:
-    """OrganWatch: archive, read and weigh evidence of transplant abuse, reproducibly."""
 
 
 @app.command()
@@ -216,12 +141,7 @@ def add(
     meta = CaptureMetadata(source_url=source_url, note=note, captured_by=captured_by, captured_at=captured_at)
     mode = _progress_mode()
 
-    added_archives: list[AddResult] = []
-
     def show(result: AddResult) -> None:
-        if result.status == "added" and result.media_type in ("application/wacz", "application/warc",
-                                                               "application/x-internet-archive"):
-            added_archives.append(result)
         if result.status in ("failed", "skipped"):
             err.print(_show(_result_line(result)))
         elif mode == "lines":
@@ -248,11 +168,12 @@ def add(
     with _errors():
         if mode == "bar":
             summary = _add_with_bar(opened, paths, meta, show, text, show_text, extract, show_extract,
-                                    follow_links)
+                                    follow_links, split_records)
         else:
             summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text, extract=extract,
-                                 on_extract=show_extract, follow_links=follow_links)
-    web_failed = _import_web_archives(opened, added_archives, meta, split_records)
+                                 on_extract=show_extract, follow_links=follow_links, split_records=split_records,
+                                 on_split=_show_split)
+    web_failed = any(split.problems for split in summary.web_archives)
     for note_text in summary.recovery_notes:
         err.print(f"recovered: {_show(note_text)}")
     for warning in summary.warnings:
@@ -272,37 +193,23 @@ def add(
         raise typer.Exit(1)
 
 
-def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetadata, split_records: bool) -> bool:
-    """Make each record of added WACZ (and, if asked, WARC) files a capture; True if a check failed."""
-    archives = [r for r in added if r.media_type == "application/wacz"
-                or (split_records and r.media_type in ("application/warc", "application/x-internet-archive"))]
-    failed = False
-    for result in archives:
-        from organwatch.webcapture import record_web_archive
-
-        with _errors():
-            imported = record_web_archive(case, result.capture_id or "", meta=meta)
-        digests = {True: "digests OK", False: "DIGESTS FAILED", None: "no digests to check"}[imported.digests_ok]
-        package = imported.datapackage
-        signature = f"; signature {package.get('signature', 'not checked')}" if package else ""
-        out.print(f"web archive {_show(result.path)}: {imported.records} record(s), {imported.stored} stored as "
-                  f"captures, {len(imported.skipped)} skipped; {digests}{_show(signature)}")
-        if imported.digests_ok is False and imported.datapackage is not None:
-            first_problem = (imported.datapackage.get("problems") or ["digests do not match"])[0]
-            err.print(_show(f"failed   {result.path}: the WACZ's own datapackage check failed: {first_problem}"))
-            failed = True
-        if imported.bad_records:
-            first = next(s for s in imported.skipped if str(s.get("reason", "")).startswith("damaged record"))
-            err.print(_show(f"failed   {result.path}: {imported.bad_records} damaged record(s) skipped; first at byte "
-                             f"{first.get('offset', 0):,}: {str(first['reason']).removeprefix('damaged record: ')}"))
-            failed = True
-    return failed
+def _show_split(split: SplitArchive) -> None:
+    """One line on each web archive split into captures, and one per problem found in it."""
+    imported = split.summary
+    digests = {True: "digests OK", False: "DIGESTS FAILED", None: "no digests to check"}[imported.digests_ok]
+    package = imported.datapackage
+    signature = f"; signature {package.get('signature', 'not checked')}" if package else ""
+    out.print(f"web archive {_show(split.added.path)}: {imported.records} record(s), {imported.stored} stored as "
+              f"captures, {len(imported.skipped)} skipped; {digests}{_show(signature)}")
+    for problem in split.problems:
+        err.print(_show(f"failed   {split.added.path}: {problem}"))
 
 
 def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
                   show: Callable[[AddResult], None], text: bool,
                   show_text: Callable[[TextResult], None], extract: bool,
-                  show_extract: Callable[[ExtractResult], None], follow_links: bool) -> Any:
+                  show_extract: Callable[[ExtractResult], None], follow_links: bool,
+                  split_records: bool) -> CaseAddSummary:
     total = sum(1 for item in iter_inputs(paths, follow_links=follow_links, protect=[case.root])
                 if isinstance(item, InputFile))
     columns = (TextColumn("[bold]adding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -314,7 +221,8 @@ def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
             progress.advance(task)
 
         return case.add(paths, meta, on_result=on_result, text=text, on_text=show_text, extract=extract,
-                        on_extract=show_extract, follow_links=follow_links)
+                        on_extract=show_extract, follow_links=follow_links, split_records=split_records,
+                        on_split=_show_split)
 
 
 def _utc_timestamp(text: str) -> str:
@@ -574,300 +482,3 @@ def _describe(entry: dict[str, Any]) -> str:
     return ""
 
 
-@app.command()
-def reprocess(case: CaseOption = None,
-              stage: Annotated[str, typer.Option(help="Stage to run again: text, extract, claims or "
-                                                                  "search.")] = "text",
-              failed_only: Annotated[bool, typer.Option("--failed-only", help="Only captures whose documents "
-                                                        "failed.")] = False) -> None:
-    """Run a stage again over the captures: after an upgrade, or to retry documents that failed.
-
-    Example: organwatch reprocess --case mycase --stage text --failed-only
-    """
-    opened = _open(case)
-    if stage == "search":
-        with _errors():
-            count = opened.sync_search_index()
-        out.print(f"Re-indexed {count} document(s) for full-text search.")
-        return
-    if stage == "extract":
-        with _errors():
-            extracted = opened.extract()
-        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(extracted.by_type.items())) or "none"
-        out.print(f"Extracted from {extracted.documents} document(s): {extracted.mentions} mention(s) ({kinds}), "
-                  f"{extracted.quotes} quote(s).")
-        return
-    if stage == "claims":
-        with _errors():
-            derived = opened.derive_claims()
-        out.print(f"Claims of {derived.documents} document(s): {derived.claims} claim(s) in {derived.groups} "
-                  f"group(s), {derived.failed} failed.")
-        return
-
-    def show(result: TextResult) -> None:
-        if result.failed:
-            err.print(_show(f"text failed {result.capture_id[:12]}: {result.reason}"))
-
-    with _errors():
-        summary = opened.reprocess(stage, failed_only=failed_only, on_result=show)
-    out.print(f"Reprocessed {summary.captures} capture(s): {summary.documents} document(s), {summary.failed} failed, "
-              f"{summary.skipped} without text, {summary.links} duplicate link(s).")
-    if summary.failed:
-        raise typer.Exit(1)
-
-
-@app.command()
-def text(ref: Annotated[str, typer.Argument(help="Document number, or a capture id prefix.")],
-         case: CaseOption = None,
-         fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
-         meta_only: Annotated[bool, typer.Option("--meta", help="Metadata only, no text.")] = False) -> None:
-    """Show the text read from a document, with its metadata (title, outlet, date, language, encoding).
-
-    Example: organwatch text --case mycase 12
-    """
-    opened = _open(case)
-    with _errors():
-        doc = opened.document(ref)
-    if fmt is not Format.table:
-        data = doc.to_dict()
-        data["links"] = [link.to_dict() for link in opened.document_links(doc.id)]
-        if meta_only:
-            data.pop("text")
-        _emit_json(data)
-        return
-    where = f"  {doc.locator}" if doc.locator else ""
-    out.print(f"[bold]document {doc.id}[/bold]  capture {doc.capture_id[:12]}{escape(where)}")
-    if doc.status == "failed":
-        out.print(f"  failed: {escape(doc.error or '')}")
-        raise typer.Exit(1)
-    for label, value in (("title", doc.title), ("author", doc.author), ("outlet", doc.outlet),
-                         ("published", doc.published), ("source URL", doc.source_url),
-                         ("captured at", doc.captured_at), ("media type", doc.media_type),
-                         ("language", f"{doc.language}{' (mixed)' if doc.mixed_language else ''}"),
-                         ("encoding", f"{doc.encoding} ({doc.encoding_method})" if doc.encoding else None),
-                         ("pages", str(len(doc.pages)) if doc.pages else None),
-                         ("extractor", f"{doc.extractor} {doc.extractor_version}"),
-                         ("warnings", "; ".join(doc.warnings) if doc.warnings else None)):
-        if value:
-            out.print(f"  {label:<12} {escape(str(value))}")
-    for link in opened.document_links(doc.id):
-        out.print(f"  {link.kind:<14} document {link.other(doc.id)} (similarity {link.similarity:.2f})")
-    if not meta_only:
-        out.print()
-        out.print(escape(doc.text or ""))
-
-
-@app.command()
-def mentions(ref: Annotated[str, typer.Argument(help="Document number, or a capture id prefix.")],
-             case: CaseOption = None,
-             mention_type: Annotated[str | None, typer.Option("--type", help="person, organization, place, "
-                                                              "date, quantity or quote.")] = None,
-             fmt: FormatOption = Format.table) -> None:
-    """Show what the extract stage found in a document: each mention with its exact span.
-
-    Example: organwatch mentions --case mycase 12 --type person
-    """
-    opened = _open(case)
-    with _errors():
-        doc = opened.document(ref)
-    found = opened.quotes(doc.id) if mention_type == "quote" else opened.mentions(doc.id, mention_type)
-    items = [_span_first(item.to_dict()) for item in found]
-    if fmt is Format.json:
-        _emit_json({"document": doc.id, "capture": doc.capture_id, "items": items})
-        return
-    if fmt is Format.jsonl:
-        for item in items:
-            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
-        return
-    if mention_type == "quote":
-        table = Table("span", "speaker", "kind", "quote", box=None)
-        for q in items:
-            table.add_row(f"{q['start_char']}-{q['end_char']}", escape(q["speaker"]), q["kind"],
-                          escape(q["text"][:100]))
-    else:
-        table = Table("span", "type", "text", "canonical", "value", box=None)
-        for m in items:
-            value = "" if m["value"] is None else str(m["value"])
-            if m.get("unit"):
-                value += f" {m['unit']}"
-            table.add_row(f"{m['start_char']}-{m['end_char']}", m["type"], escape(m["text"]),
-                          escape(m["canonical"] or ""), escape(value))
-    out.print(table)
-    out.print(f"{len(items)} item(s) in document {doc.id}")
-
-
-def _span_first(item: dict[str, Any]) -> dict[str, Any]:
-    """A stored mention or quote with its span right after its text, as ``mentions`` has always printed it."""
-    head = ("id", "document_id", "type", "speaker", "text", "start_char", "end_char")
-    return {**{k: item[k] for k in head if k in item}, **item}
-
-
-_MEDIA_SHORT = {"pdf": "application/pdf", "html": "text/html", "text": "text/plain", "txt": "text/plain",
-                "md": "text/markdown", "markdown": "text/markdown", "xml": "application/xml"}
-
-
-@app.command()
-def search(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", prefix*, AND / OR / NOT; Chinese in either '
-                                         "script; names in pinyin.")],
-    case: CaseOption = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="en or zh (zh: simplified and traditional).")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Published from (2006, 2006-09, 2006-09-25).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Published until (inclusive, same forms).")] = None,
-    outlet: Annotated[str | None, typer.Option(help="Only documents from this outlet.")] = None,
-    media: Annotated[str | None, typer.Option("--type", help="pdf, html, text, or a media type.")] = None,
-    semantic: Annotated[bool, typer.Option("--semantic", help="Search by meaning (multilingual embeddings).")] = False,
-    hybrid: Annotated[bool, typer.Option("--hybrid", help="Full text and meaning, fused by rank.")] = False,
-    limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
-    offset: Annotated[int, typer.Option(help="Hits to skip (pagination).")] = 0,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """Search the documents of a case; every hit points to an exact span of a document.
-
-    Example: organwatch search --case mycase "王立军 AND 锦州" --from 2006 --to 2012
-    """
-    from organwatch.search import SearchFilters
-
-    opened = _open(case)
-    mode: Literal["fts", "semantic", "hybrid"] = "hybrid" if hybrid else "semantic" if semantic else "fts"
-    filters = SearchFilters(date_from=date_from, date_to=date_to, language=lang, outlet=outlet,
-                            media_type=_MEDIA_SHORT.get(media.lower(), media) if media else None)
-    with _errors():
-        page = opened.search(query, mode=mode, filters=filters, limit=limit, offset=offset)
-    if fmt is Format.json:
-        _emit_json(page.to_dict())
-        return
-    if fmt is Format.jsonl:
-        for hit in page.hits:
-            sys.stdout.write(json.dumps(hit.to_dict(), ensure_ascii=False) + "\n")
-        return
-    for number, hit in enumerate(page.hits, start=offset + 1):
-        where = f"document {hit.document_id} [{hit.start}:{hit.end}]" + (" (title)" if hit.field == "title" else "")
-        heading = " · ".join(x for x in (hit.title, hit.outlet, hit.published, hit.language) if x)
-        out.print(f"[bold]{number}.[/bold] {escape(heading)}  {where}")
-        out.print(f"   {escape(hit.snippet)}")
-        if hit.duplicates:
-            out.print(f"   also in {len(hit.duplicates)} other document(s): "
-                      f"{', '.join(map(str, hit.duplicates[:10]))}")
-    shown = f"{offset + 1}-{offset + len(page.hits)}" if page.hits else "none"
-    more = "; more with --offset" if page.has_more else ""
-    out.print(f"{mode} search: hits {shown} of {page.total}{more}")
-
-
-@app.command()
-def embed(case: CaseOption = None) -> None:
-    """Compute the multilingual embeddings that --semantic and --hybrid search use (slow: run once).
-
-    Example: organwatch embed --case mycase
-    """
-    opened = _open(case)
-    columns = (TextColumn("[bold]embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with _errors(), Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task("embed", total=None)
-        done = opened.embed(lambda n, total: progress.update(task, completed=n, total=total))
-    out.print(f"Embedded {done} chunk(s); semantic search is ready.")
-
-
-def _register_web_capture() -> None:
-    from organwatch.webcapture import cli as webcapture_cli
-
-    for command in (webcapture_cli.capture, webcapture_cli.recapture, webcapture_cli.changes):
-        app.command()(command)
-
-
-_register_web_capture()
-
-
-def _register_extract() -> None:
-    from organwatch.extract import cli as extract_cli
-
-    app.command("extract")(extract_cli.extract_command)
-    app.add_typer(extract_cli.eval_app, name="eval")
-
-
-_register_extract()
-
-
-def _register_claims() -> None:
-    from organwatch.claims import cli as claims_cli
-
-    for command in (claims_cli.claims, claims_cli.sources, claims_cli.grade, claims_cli.dossier):
-        app.command()(command)
-    app.command(name="claims-group")(claims_cli.regroup)
-
-
-_register_claims()
-
-
-def _register_web() -> None:
-    from organwatch.web import cli as web_cli
-
-    app.add_typer(web_cli.user_app, name="user")
-    app.command("restrict")(web_cli.restrict)
-    app.command("serve")(web_cli.serve)
-
-
-_register_web()
-
-
-def _register_resolve() -> None:
-    # The resolve commands import networkx, pypinyin and OpenCC only when they run.
-    from organwatch.resolve import cli as resolve_cli
-
-    for command in resolve_cli.COMMANDS:
-        app.command()(command)
-    app.add_typer(resolve_cli.export_app, name="export")
-
-
-_register_resolve()
-
-
-class _LazyAnalyze(TyperGroup):
-    """``organwatch analyze``, imported only when used, so ``organwatch add`` does not pay for pandas."""
-
-    _real: Any = None
-
-    def _load(self) -> Any:
-        if _LazyAnalyze._real is None:
-            from organwatch.analysis.cli import app as analysis_app
-
-            _LazyAnalyze._real = typer.main.get_command(analysis_app)
-        return _LazyAnalyze._real
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(self._load().list_commands(ctx))
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        return self._load().get_command(ctx, cmd_name)
-
-
-app.add_typer(typer.Typer(), name="analyze", cls=_LazyAnalyze, no_args_is_help=True,
-              help="Quantitative forensics: capacity, series, consistency, accounting, waiting times. "
-                   "Example: organwatch analyze capacity hospitals.csv --out capacity.html")
-
-
-class _LazyPapers(_LazyAnalyze):
-    """``organwatch papers``, imported only when used."""
-
-    _real: Any = None
-
-    def _load(self) -> Any:
-        if _LazyPapers._real is None:
-            from organwatch.papers.cli import app as papers_app
-
-            _LazyPapers._real = typer.main.get_command(papers_app)
-        return _LazyPapers._real
-
-
-app.add_typer(typer.Typer(), name="papers", cls=_LazyPapers, no_args_is_help=True,
-              help="Medical literature screening: import, screen, review, prisma, report. "
-                   "Example: organwatch papers screen --case mycase --protocol dead-donor-rule")
-
-
-def main() -> None:
-    """Console-script entry point."""
-    try:
-        app(prog_name="organwatch")
-    except sqlean.DatabaseError as exc:  # a damaged index met outside a command's own error handling
-        err.print(f"error: {_show(_index_damaged(exc))}")
-        sys.exit(1)

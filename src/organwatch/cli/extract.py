@@ -1,6 +1,5 @@
-"""Command-line functions of the extraction stage; the lead registers them in ``organwatch.cli``.
+"""Commands of the extraction stage: ``organwatch extract FILE...`` and ``organwatch eval``.
 
-``extract_command`` becomes ``organwatch extract FILE...`` and ``eval_app`` is mounted as ``organwatch eval``.
 They are thin: reading files goes through the text core, extraction through :func:`organwatch.extract.extract`.
 """
 
@@ -155,3 +154,8 @@ def eval_extract(
         print(line, file=sys.stderr)
     if failures:
         raise typer.Exit(1)
+
+
+app = typer.Typer()
+app.command("extract")(extract_command)
+app.add_typer(eval_app, name="eval")

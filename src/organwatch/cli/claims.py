@@ -7,26 +7,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from organwatch import settings
-from organwatch.case import Case, open_case
-from organwatch.errors import OrganWatchError
-
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-CaseOption = Annotated[Path | None, typer.Option("--case", "-c", help="Case folder (default: $ORGANWATCH_CASE, "
-                                                 "else the current folder).", show_default=False)]
+from organwatch.cli.common import CaseOption, _errors, _open, err, out
 
 
 class Format(str, Enum):
@@ -37,21 +26,6 @@ class Format(str, Enum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json for machines.")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (OrganWatchError, settings.SettingError) as exc:
-        err.print(f"error: {escape(str(exc))}")
-        raise typer.Exit(1) from None
-
-
-def _open(case: Path | None) -> Case:
-    with _errors():
-        return open_case(case)
-    raise AssertionError("unreachable")
 
 
 def _emit(value: Any) -> None:
@@ -179,6 +153,7 @@ def regroup(action: Annotated[str, typer.Argument(help="merge (two groups say th
     Example: organwatch claims-group --case mycase merge g1a2b3c4d5 g9f8e7d6c5 --reason "same estimate, rounded"
     """
     from organwatch.claims.service import merge_groups, split_group
+    from organwatch.errors import OrganWatchError
 
     opened = _open(case)
     with _errors():
@@ -191,3 +166,9 @@ def regroup(action: Annotated[str, typer.Argument(help="merge (two groups say th
         else:
             raise OrganWatchError(f"unknown action {action!r}: use merge or split")
     out.print(f"Recorded {decision.action} of {', '.join(decision.keys)} (log entry {decision.seq}).")
+
+
+app = typer.Typer()
+for _command in (claims, sources, grade, dossier):
+    app.command()(_command)
+app.command(name="claims-group")(regroup)

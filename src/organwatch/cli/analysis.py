@@ -22,18 +22,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .accounting import account_sources
-from .capacity import HOSPITALS_SPEC, estimate_capacity
-from .consistency import check_consistency
-from .errors import AnalysisError
-from .forensics import series_forensics
-from .official import OFFICIAL_SPEC
-from .reference import load_godt
-from .report import escape_cell, write_report
-from .results import Reportable, jsonable
-from .waiting import WAITING_SPEC, compare_waiting_times
+from organwatch.analysis.accounting import account_sources
+from organwatch.analysis.capacity import HOSPITALS_SPEC, estimate_capacity
+from organwatch.analysis.consistency import check_consistency
+from organwatch.analysis.errors import AnalysisError
+from organwatch.analysis.forensics import series_forensics
+from organwatch.analysis.official import OFFICIAL_SPEC
+from organwatch.analysis.reference import load_godt
+from organwatch.analysis.report import escape_cell, write_report
+from organwatch.analysis.results import Reportable, jsonable
+from organwatch.analysis.waiting import WAITING_SPEC, compare_waiting_times
 
-app = typer.Typer(
+analyze_app = typer.Typer(
     help="Quantitative forensics: capacity estimates, tests of official statistics, source accounting and "
     "waiting times. Every command prints a table, or JSON with --format json, and writes an HTML report "
     "with its plot (PNG and SVG beside it) with --out FILE.html.",
@@ -85,10 +85,9 @@ def _run(
         _fail(str(exc))
         return
     if case is not None:
+        from organwatch.analysis.case_sources import check_case_sources
         from organwatch.case import open_case
         from organwatch.errors import OrganWatchError
-
-        from .case_sources import check_case_sources
 
         try:
             problems = check_case_sources(jsonable(result.to_dict()), open_case(case))
@@ -139,7 +138,7 @@ def _provenance(command: str, path: Path, **params: Any) -> dict[str, str]:
     return meta
 
 
-@app.command(help=f"""Estimate annual transplant capacity from beds, utilisation and length of stay, with
+@analyze_app.command(help=f"""Estimate annual transplant capacity from beds, utilisation and length of stay, with
 Monte Carlo intervals and a tornado plot of the parameters that drive the spread.
 
 Each parameter cell is a number or uniform(low, high), triangular(low, mode, high), lognormal(p5, p95).
@@ -185,7 +184,7 @@ def _parse_years(text: str | None) -> tuple[int, int] | None:
     return start, end
 
 
-@app.command(help=f"""Fit linear, quadratic, one-parameter quadratic (y = a·t²), cubic and exponential models
+@analyze_app.command(help=f"""Fit linear, quadratic, one-parameter quadratic (y = a·t²), cubic and exponential models
 to an annual official series; with --reference, rank its goodness of fit among every country of a GODT export
 over the same years, and compare organs-per-donor and liver/kidney ratios.
 
@@ -224,7 +223,7 @@ def series(
     )
 
 
-@app.command(help=f"""Find official figures that cannot all be true: conflicting values for the same quantity,
+@analyze_app.command(help=f"""Find official figures that cannot all be true: conflicting values for the same quantity,
 cumulative counters against the sum of annual counts, organ counts exceeding their total, and (with
 --reference) the same figure in a GODT export. Each contradiction names both sources and the gap.
 
@@ -259,7 +258,7 @@ def consistency(
                                                  tolerance=tolerance))
 
 
-@app.command(help="""Subtract every identified organ source (executions, living donors, voluntary deceased
+@analyze_app.command(help="""Subtract every identified organ source (executions, living donors, voluntary deceased
 donors...) from the total number of transplants, giving the unexplained remainder with Monte Carlo intervals
 and bounds.
 
@@ -283,7 +282,7 @@ def accounting(
     )
 
 
-@app.command(help=f"""Compare advertised or reported waiting times (in days) by country, organ and year, each
+@analyze_app.command(help=f"""Compare advertised or reported waiting times (in days) by country, organ and year, each
 with its source; with --baseline, how many times shorter each wait is than the baseline country's.
 
 Columns:\n\n{WAITING_SPEC.describe()}
@@ -303,3 +302,9 @@ def waiting(
                      "times_shorter_than_baseline", "source"])],
         _provenance("waiting", path, baseline=baseline),
     )
+
+
+app = typer.Typer()
+app.add_typer(analyze_app, name="analyze", no_args_is_help=True,
+              help="Quantitative forensics: capacity, series, consistency, accounting, waiting times. "
+                   "Example: organwatch analyze capacity hospitals.csv --out capacity.html")
