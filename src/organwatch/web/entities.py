@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 LIST_PAGE = 50
 RELATION_PAGE = 100
 DOCUMENT_PAGE = 50
-ROLE_LIMIT = 200
+ROLE_LIMIT = 100
+NAME_SAMPLE = 50  # mentions read to name another actor shown on a page
 MENTION_LIMIT = 1_000_000
 SEARCH_CANDIDATES = 500
 MAX_DEPTH = 3
@@ -71,8 +72,10 @@ def visible_names(session: Any, entity_id: str, seen: Visibility, limit: int = M
     mentions = [m for m in session.entities.mentions_of(entity_id, limit) if m["document_id"] in seen.ids]
     if not mentions:
         return None
-    surfaces = Counter(_norm(m["text"]) for m in mentions)
     raw = Counter(m["text"] for m in mentions)
+    surfaces: Counter[str] = Counter()
+    for text, n in raw.items():  # normalise each distinct form once: an actor has few forms, many mentions
+        surfaces[_norm(text)] += n
     aliases = []
     for alias in session.entities.aliases(entity_id):
         key = _norm(alias["name"])
@@ -194,7 +197,7 @@ def _cite(rel: dict[str, Any]) -> dict[str, Any]:
 def _display_names(session: Any, ids: set[str], seen: Visibility) -> dict[str, str]:
     out = {}
     for entity_id in ids:
-        names = visible_names(session, entity_id, seen, limit=500)
+        names = visible_names(session, entity_id, seen, limit=NAME_SAMPLE)
         if names is not None:
             out[entity_id] = names.display
     return out
@@ -219,8 +222,12 @@ def entity_profile(case: Case, viewer: Viewer, entity_id: str, *, relations_offs
             if r["schema"] == "Occupancy" and r["subject"] == entity_id:
                 key = (r["position"], r["object"], r["start_date"], r["end_date"])
                 role = roles_by.setdefault(key, {"position": r["position"] or r["role"] or "", "other": r["object"],
-                                                 "start": r["start_date"], "end": r["end_date"], "cites": []})
-                role["cites"].append(_cite(r))
+                                                 "start": r["start_date"], "end": r["end_date"], "cites": [],
+                                                 "docs": set(), "citations": 0})
+                role["citations"] += 1
+                role["docs"].add(r["document_id"])
+                if len(role["cites"]) < EVIDENCE_SHOWN:
+                    role["cites"].append(_cite(r))
                 continue
             outward = r["subject"] == entity_id
             other = r["object"] if outward else r["subject"]
@@ -233,8 +240,10 @@ def entity_profile(case: Case, viewer: Viewer, entity_id: str, *, relations_offs
             if len(group["cites"]) < EVIDENCE_SHOWN:
                 group["cites"].append(_cite(r))
         roles = sorted(roles_by.values(), key=lambda x: (x["start"] is None, x["start"] or "", x["position"]))
-        for role in roles:
-            role["sources"] = independent_sources({c["document_id"] for c in role["cites"]}, links)
+        for role in roles[:ROLE_LIMIT]:
+            role["sources"] = independent_sources(role.pop("docs"), links)
+        for role in roles[ROLE_LIMIT:]:
+            role.pop("docs")
         ranked = sorted(groups.values(), key=lambda g: (-g["citations"], g["schema"], g["role"]))
         page = ranked[relations_offset:relations_offset + relations_limit]
         for group in page:
