@@ -34,6 +34,7 @@ def _areas() -> tuple[Area, ...]:
         claims,
         documents,
         dossiers,
+        entities,
         overview,
         papers,
         review,
@@ -41,7 +42,8 @@ def _areas() -> tuple[Area, ...]:
         upload,
     )
 
-    return (overview.AREA, search.AREA, documents.AREA, claims.AREA, review.AREA, dossiers.AREA, papers.AREA,
+    return (overview.AREA, search.AREA, documents.AREA, entities.AREA, entities.GRAPH_AREA, entities.TIMELINE_AREA,
+            claims.AREA, review.AREA, dossiers.AREA, papers.AREA,
             upload.AREA, analyses.AREA, auth.AREA, api.AREA)
 
 
