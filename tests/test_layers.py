@@ -17,7 +17,8 @@ ROOT = "organwatch"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [  # top first; a module takes the first layer with a matching prefix
     ("faces", ("organwatch.cli", "organwatch.web", "organwatch.__main__")),
-    ("case", ("organwatch.case", "organwatch.report", "organwatch.claims.service", "organwatch.resolve.service",
+    ("case", ("organwatch.case", "organwatch.report", "organwatch.claims.service", "organwatch.claims.entities",
+              "organwatch.resolve.service",
               "organwatch.papers.workflow", "organwatch.analysis.case_sources")),
     # Search indexes and queries documents through the store (FTS5 tables, embeddings): a stage over it.
     ("pipeline", ("organwatch.stages", "organwatch.webcapture", "organwatch.search")),
