@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -347,50 +348,99 @@ def resolve(documents: Iterable[DocumentIn], decisions: Iterable[Decision] = ())
     for doc in documents:
         locals_.extend(local_entities(doc))
     cannot, must = decision_pairs(decisions)
+    clusters, groups = cluster(locals_, cannot, must)
+    entities: dict[str, Entity] = {}
+    local_entity: dict[tuple[int, str, str], str] = {}
+    links: list[tuple[int, str, str, float]] = []
+    root_entity: dict[int, str] = {}
+    for root, members in groups.items():
+        entity = entity_of_members([locals_[i] for i in members], entities.__contains__)
+        entities[entity.id] = entity
+        root_entity[root] = entity.id
+        for loc in entity.locals:
+            local_entity[(loc.document_id, loc.type, loc.name)] = entity.id
+            links.extend((mid, entity.id, link_method(len(members)), 1.0) for mid in loc.mention_ids)
+    suggestions = _suggest(locals_, clusters, root_entity)
+    return Resolution(entities, local_entity, suggestions, links)
+
+
+def link_method(members: int) -> str:
+    """How a mention came to its entity: alone, or merged with other documents' names."""
+    return "resolve:single" if members == 1 else "resolve:merged"
+
+
+def cluster(locals_: list[LocalEntity], cannot: dict[str, set[str]],
+            must: list[tuple[str, str]]) -> tuple[_Clusters, dict[int, list[int]]]:
+    """Union local entities inside exact-key blocks (score at or above ``AUTO_MERGE``) and by reviewers' merges.
+
+    Returns the union-find and its groups (root index → member indexes). Callers that resolve a part of a
+    case pass one connected block at a time: nothing outside it could merge with it.
+    """
     clusters = _Clusters(locals_, cannot)
     by_identity: dict[str, list[int]] = defaultdict(list)
     for i, loc in enumerate(locals_):
         by_identity[loc.identity].append(i)
-    scores: dict[tuple[int, int], float] = {}
     # Exact blocks: same type and name key (or gazetteer id); each member against the block's first full name.
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, loc in enumerate(locals_):
         if loc.partial:
             continue
-        for key in ({loc.gazetteer} | loc.keys if loc.gazetteer else loc.keys):
-            blocks[f"{loc.type}|{key}"].append(i)
+        for key in exact_keys(loc):
+            blocks[key].append(i)
     for members in blocks.values():
         head = members[0]
         for other in members[1:]:
             score, _ = score_pair(locals_[head], locals_[other])
             if score >= AUTO_MERGE:
                 clusters.union(head, other)
-            scores[(head, other)] = score
     for a, b in must:
         for i in by_identity.get(a, [])[:1]:
             for j in by_identity.get(b, [])[:1]:
                 clusters.union(i, j, force=True)
-    # Entities: group the clusters, give them stable ids (from the smallest identity) and names.
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(locals_)):
         groups[clusters.find(i)].append(i)
-    entities: dict[str, Entity] = {}
-    local_entity: dict[tuple[int, str, str], str] = {}
-    links: list[tuple[int, str, str, float]] = []
-    root_entity: dict[int, str] = {}
-    for root, members in groups.items():
-        member_locals = [locals_[i] for i in members]
-        entity = _entity(member_locals)
-        if entity.id in entities:  # two namesake clusters kept apart: still distinct ids
-            entity.id = f"{entity.id}-{min(loc.document_id for loc in member_locals)}"
-        entities[entity.id] = entity
-        root_entity[root] = entity.id
-        for loc in member_locals:
-            local_entity[(loc.document_id, loc.type, loc.name)] = entity.id
-            method = "resolve:single" if len(members) == 1 else "resolve:merged"
-            links.extend((mid, entity.id, method, 1.0) for mid in loc.mention_ids)
-    suggestions = _suggest(locals_, clusters, root_entity)
-    return Resolution(entities, local_entity, suggestions, links)
+    return clusters, groups
+
+
+def exact_keys(local: LocalEntity) -> set[str]:
+    """The blocks a local entity is compared in: its type with each name key (and its gazetteer id)."""
+    if local.partial:
+        return set()
+    keys = {local.gazetteer} | set(local.keys) if local.gazetteer else set(local.keys)
+    return {f"{local.type}|{key}" for key in keys}
+
+
+def fuzzy_keys(local: LocalEntity) -> set[str]:
+    """The neighbourhoods a local entity is suggested for review in (prefixed ``~``)."""
+    return {f"~{block}" for block in _fuzzy_blocks(local)}
+
+
+def entity_of_members(member_locals: list[LocalEntity], taken: Any) -> Entity:
+    """An entity from its local entities, with an id no other entity has (``taken(id)`` tells)."""
+    entity = _entity(member_locals)
+    if taken(entity.id):  # two namesake clusters kept apart: still distinct ids
+        base = f"{entity.id}-{min(loc.document_id for loc in member_locals)}"
+        entity.id, n = base, 1
+        while taken(entity.id):
+            n += 1
+            entity.id = f"{base}-{n}"
+    return entity
+
+
+def local_to_json(local: LocalEntity) -> str:
+    """What the stage keeps of a local entity so its block can be resolved again without the document."""
+    return json.dumps({"m": local.mention_ids, "s": dict(local.surfaces), "k": sorted(local.keys),
+                       "g": local.gazetteer, "p": local.partial, "c": sorted(local.context),
+                       "t": sorted(local.titles), "y": sorted(local.years), "sp": local.spans[:20]},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def local_from_json(document_id: int, kind: str, name: str, data: str) -> LocalEntity:
+    """The inverse of :func:`local_to_json`."""
+    d = json.loads(data)
+    return LocalEntity(document_id, kind, name, list(d["m"]), Counter(d["s"]), [tuple(s) for s in d["sp"]],
+                       frozenset(d["k"]), d["g"], bool(d["p"]), set(d["c"]), set(d["t"]), set(d["y"]))
 
 
 def _suggest(locals_: list[LocalEntity], clusters: _Clusters, root_entity: dict[int, str]) -> list[Suggestion]:
