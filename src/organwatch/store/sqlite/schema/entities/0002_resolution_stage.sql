@@ -74,3 +74,7 @@ CREATE TABLE entity_events (
     quote TEXT NOT NULL
 );
 CREATE INDEX entity_events_document ON entity_events (document_id);
+
+-- A re-resolved block drops the suggestions naming its entities on either side.
+CREATE INDEX merge_suggestions_b ON merge_suggestions (b);
+CREATE INDEX entity_relations_object_local ON entity_relations (object_local);
