@@ -87,12 +87,11 @@ def score_resolution(gold: dict[str, Any], docs: list[DocumentIn], ids: dict[str
         by_doc.setdefault(doc_id, []).append((name, entity))
     system: list[str | None] = []
     for doc, name, _ in gold["mentions"]:
-        found = None
-        for local_name, entity in by_doc.get(ids[doc], []):
-            if _same_name(local_name, name):
-                found = entity
-                break
-        system.append(found)
+        candidates = by_doc.get(ids[doc], [])
+        # The name as written first: 王军 and 王君 share a romanisation but are different names.
+        exact: list[str | None] = [entity for local_name, entity in candidates if _norm(local_name) == _norm(name)]
+        keyed: list[str | None] = [entity for local_name, entity in candidates if _same_name(local_name, name)]
+        system.append((exact or keyed or [None])[0])
     tp = predicted = positives = 0
     for (i, a), (j, b) in itertools.combinations(enumerate(gold["mentions"]), 2):
         same_gold = a[2] == b[2]

@@ -17,6 +17,7 @@ Mentions are never changed: the result links each mention id to an entity id bes
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -44,6 +45,7 @@ from organwatch.text.chinese import to_simplified
 RESOLVER_VERSION = "0.1.0"
 AUTO_MERGE = 0.95
 REVIEW = 0.6
+NAMESAKE = 0.9  # an exact name with nothing else in common: for a reviewer, never automatic
 NEIGHBOURHOOD = 8  # fuzzy candidates: each key is compared with this many following keys in sorted order
 ENTITY_TYPES = ("person", "organization", "place")
 _TITLE = re.compile(
@@ -114,6 +116,11 @@ class LocalEntity:
     def identity(self) -> str:
         """How reviewer decisions name this actor: type and simplified, case-folded name."""
         return identity(self.type, self.name)
+
+    @property
+    def document_identity(self) -> str:
+        """How a decision names this actor in one document only (``person:wang jun@12``)."""
+        return f"{self.identity}@{self.document_id}"
 
     def block_id(self) -> str:
         """The one key that stands for this actor in other actors' context."""
@@ -220,12 +227,17 @@ def local_entities(doc: DocumentIn) -> list[LocalEntity]:
         local.mention_ids.append(mention.id)
         local.surfaces[mention.text] += 1
         local.spans.append((mention.start, mention.end))
-    years = sorted({str(m.canonical or m.value or "")[:4] for m in doc.mentions if m.type == "date"
-                    and re.match(r"\d{4}", str(m.canonical or m.value or ""))})
+    dated = [(m.start, str(m.canonical or m.value or "")[:4]) for m in doc.mentions if m.type == "date"
+             and re.match(r"\d{4}", str(m.canonical or m.value or ""))]
+    paragraphs = _paragraph_starts(doc.text)
     locals_ = list(found.values())
     for local in locals_:
         local.keys = name_keys(local.name, local.type)
         local.gazetteer = gazetteer_id(local.name, local.type)
+        if local.gazetteer is None and local.type == "organization" and " in " in local.name:
+            # "Ruijin Hospital in Shanghai": the place completes the name, the body is still the one the
+            # gazetteer knows.
+            local.gazetteer = gazetteer_id(local.name.rsplit(" in ", 1)[0], local.type)
         if local.type == "person":
             tokens = [t for k in local.keys for t in k.split()]
             single_latin = not has_han(local.name) and len(fold(local.name).split()) < 2
@@ -235,11 +247,26 @@ def local_entities(doc: DocumentIn) -> list[LocalEntity]:
         for start, end in local.spans[:20]:
             window = doc.text[max(0, start - 60) : end + 60]
             local.titles.update(t.lower() for t in _TITLE.findall(window))
-        local.years = set(years)
-    blocks = [(loc, loc.block_id()) for loc in locals_ if not loc.partial]
+        local.years = {year for start, year in dated if _paragraph(paragraphs, start) in _paragraphs_of(
+            paragraphs, local)}
+    # Context is what shares a paragraph with the actor: two namesakes in one document stay told apart.
+    blocks = [(loc, loc.block_id(), _paragraphs_of(paragraphs, loc)) for loc in locals_ if not loc.partial]
     for local in locals_:
-        local.context = {block for other, block in blocks if other is not local}
+        mine = _paragraphs_of(paragraphs, local)
+        local.context = {block for other, block, theirs in blocks if other is not local and mine & theirs}
     return locals_
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer(r"\n\s*\n|\n", text)]
+
+
+def _paragraph(starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(starts, offset) - 1
+
+
+def _paragraphs_of(starts: list[int], local: LocalEntity) -> set[int]:
+    return {_paragraph(starts, start) for start, _ in local.spans}
 
 
 class _Clusters:
@@ -248,7 +275,7 @@ class _Clusters:
     def __init__(self, locals_: list[LocalEntity], cannot: dict[str, set[str]]) -> None:
         self.parent = list(range(len(locals_)))
         self.cannot = cannot
-        self.ids: dict[int, set[str]] = {i: ({loc.identity} if loc.identity in cannot else set())
+        self.ids: dict[int, set[str]] = {i: {key for key in (loc.identity, loc.document_identity) if key in cannot}
                                          for i, loc in enumerate(locals_)}
 
     def find(self, i: int) -> int:
@@ -321,6 +348,12 @@ def score_pair(a: LocalEntity, b: LocalEntity) -> tuple[float, list[Feature]]:
         features.append(Feature("dates", 1.0 if common_years else 0.0,
                                 f"years in common: {', '.join(sorted(common_years)[:5])}" if common_years else
                                 "no year in common"))
+    known = a.gazetteer is not None and a.gazetteer == b.gazetteer  # a public figure the gazetteer names
+    if (a.type == "person" and a.document_id != b.document_id and score >= AUTO_MERGE and not known
+            and not (shared or (a.titles & b.titles) or (a.years & b.years))):
+        features.append(Feature("namesake", 0.0, "same name in unrelated contexts: no co-mentioned person, "
+                                                 "organisation or place, no title and no year in common"))
+        score = min(score, NAMESAKE)
     if a.partial or b.partial:
         features.append(Feature("name", 0.0, "a partial or generic name (one word, or an office without its "
                                              "place) is linked within its document only"))
@@ -348,7 +381,7 @@ def resolve(documents: Iterable[DocumentIn], decisions: Iterable[Decision] = ())
     for doc in documents:
         locals_.extend(local_entities(doc))
     cannot, must = decision_pairs(decisions)
-    clusters, groups = cluster(locals_, cannot, must)
+    clusters, groups, misses = cluster(locals_, cannot, must)
     entities: dict[str, Entity] = {}
     local_entity: dict[tuple[int, str, str], str] = {}
     links: list[tuple[int, str, str, float]] = []
@@ -361,6 +394,9 @@ def resolve(documents: Iterable[DocumentIn], decisions: Iterable[Decision] = ())
             local_entity[(loc.document_id, loc.type, loc.name)] = entity.id
             links.extend((mid, entity.id, link_method(len(members)), 1.0) for mid in loc.mention_ids)
     suggestions = _suggest(locals_, clusters, root_entity)
+    seen = {(x.a, x.b) for x in suggestions}
+    extra = near_misses(locals_, misses, lambda i: root_entity[clusters.find(i)], cannot)
+    suggestions = sorted(suggestions + [x for x in extra if (x.a, x.b) not in seen], key=lambda x: (-x.score, x.a))
     return Resolution(entities, local_entity, suggestions, links)
 
 
@@ -370,29 +406,42 @@ def link_method(members: int) -> str:
 
 
 def cluster(locals_: list[LocalEntity], cannot: dict[str, set[str]],
-            must: list[tuple[str, str]]) -> tuple[_Clusters, dict[int, list[int]]]:
+            must: list[tuple[str, str]]) -> tuple[_Clusters, dict[int, list[int]], list[tuple[int, int]]]:
     """Union local entities inside exact-key blocks (score at or above ``AUTO_MERGE``) and by reviewers' merges.
 
-    Returns the union-find and its groups (root index → member indexes). Callers that resolve a part of a
-    case pass one connected block at a time: nothing outside it could merge with it.
+    Returns the union-find, its groups (root index → member indexes) and the near misses (pairs scored for
+    review but left apart, such as namesakes). Callers that resolve a part of a case pass one connected block
+    at a time: nothing outside it could merge with it. Two different names in Chinese characters never merge
+    automatically, even through a shared romanisation (王军 and 王君 are both "Wang Jun").
     """
+    cannot = _han_apart(locals_, cannot)
     clusters = _Clusters(locals_, cannot)
     by_identity: dict[str, list[int]] = defaultdict(list)
     for i, loc in enumerate(locals_):
         by_identity[loc.identity].append(i)
-    # Exact blocks: same type and name key (or gazetteer id); each member against the block's first full name.
+        by_identity[loc.document_identity].append(i)
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, loc in enumerate(locals_):
-        if loc.partial:
-            continue
         for key in exact_keys(loc):
             blocks[key].append(i)
+    near: dict[tuple[int, int], None] = {}
     for members in blocks.values():
-        head = members[0]
-        for other in members[1:]:
-            score, _ = score_pair(locals_[head], locals_[other])
-            if score >= AUTO_MERGE:
-                clusters.union(head, other)
+        # Each member against one representative per name (and per namesake cluster) met so far.
+        reps: list[int] = []
+        for i in members:
+            merged = False
+            for j in reps[-NEIGHBOURHOOD:]:
+                if clusters.find(i) == clusters.find(j):
+                    merged = True
+                    break
+                score, _ = score_pair(locals_[j], locals_[i])
+                if score >= AUTO_MERGE and clusters.union(j, i):
+                    merged = True
+                    break
+                if score >= REVIEW:
+                    near[(j, i)] = None
+            if not merged:
+                reps.append(i)
     for a, b in must:
         for i in by_identity.get(a, [])[:1]:
             for j in by_identity.get(b, [])[:1]:
@@ -400,7 +449,38 @@ def cluster(locals_: list[LocalEntity], cannot: dict[str, set[str]],
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(locals_)):
         groups[clusters.find(i)].append(i)
-    return clusters, groups
+    misses = [(i, j) for i, j in near if clusters.find(i) != clusters.find(j)]
+    return clusters, groups, misses
+
+
+def _han_apart(locals_: list[LocalEntity], cannot: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Cannot-links between different names in Chinese characters that share a name key."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for loc in locals_:
+        if loc.type == "person" and has_han(loc.name) and not loc.partial:
+            for key in loc.keys:
+                by_key[key].add(loc.identity)
+    extra = {k: set(v) for k, v in cannot.items()}
+    for names in by_key.values():
+        if len(names) > 1:
+            for a in names:
+                extra.setdefault(a, set()).update(names - {a})
+    return extra
+
+
+def near_misses(locals_: list[LocalEntity], misses: list[tuple[int, int]], entity_of: Any,
+                cannot: dict[str, set[str]]) -> list[Suggestion]:
+    """Review suggestions from the pairs a block left apart (``entity_of(index)`` gives the entity id)."""
+    found: dict[tuple[str, str], Suggestion] = {}
+    for i, j in misses:
+        a, b = sorted((entity_of(i), entity_of(j)))
+        if a == b or locals_[j].identity in cannot.get(locals_[i].identity, set()) or locals_[j].document_identity \
+                in cannot.get(locals_[i].document_identity, set()) | cannot.get(locals_[i].identity, set()):
+            continue
+        score, features = score_pair(locals_[i], locals_[j])
+        if (a, b) not in found or found[(a, b)].score < score:
+            found[(a, b)] = Suggestion(a, b, score, features)
+    return list(found.values())
 
 
 def exact_keys(local: LocalEntity) -> set[str]:

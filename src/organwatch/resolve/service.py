@@ -166,21 +166,37 @@ def merge(case: Any, first: str, second: str, reason: str) -> dict[str, Any]:
     return {"seq": seq, "entity": find_entity(case, first), "merged": [a, b]}
 
 
-def unmerge(case: Any, query: str, names: list[str], reason: str) -> dict[str, Any]:
-    """Split the given names out of an entity and keep them apart from the rest (logged as evidence)."""
+def unmerge(case: Any, query: str, names: list[str], reason: str,
+            documents: list[int] | None = None) -> dict[str, Any]:
+    """Split the given names out of an entity and keep them apart from the rest (logged as evidence).
+
+    With ``documents`` only those documents' uses of the names are split (a namesake in one article), and
+    the names stay with the entity everywhere else.
+    """
     entity_id = find_entity(case, query)
     with case.store.view() as session:
         ids = session.entities.identities_of(entity_id)
-        kind = session.entities.entity(entity_id)["type"]
+        row = session.entities.entity(entity_id)
+        assert row is not None
+        kind = row["type"]
+        linked = {m["document_id"] for m in session.entities.mentions_of(entity_id, limit=1_000_000)}
     from organwatch.resolve.merge import identity
 
     split = sorted({identity(kind, n) for n in names})
     unknown = [s for s in split if s not in ids]
     if unknown:
         raise ResolveError(f"{', '.join(unknown)} not among the names of {entity_id}: choose from {', '.join(ids)}")
+    if documents:
+        outside = sorted(set(documents) - linked)
+        if outside:
+            raise ResolveError(f"document(s) {', '.join(map(str, outside))} do not mention {entity_id}: choose from "
+                               f"{', '.join(map(str, sorted(linked)))}")
+        split_keys = sorted(f"{s}@{d}" for s in split for d in documents)
+        seq = _decide(case, "split", split_keys, ids, reason, {"entity": entity_id, "documents": documents})
+        return {"seq": seq, "split": split_keys, "kept": ids}
     rest = [i for i in ids if i not in split]
     if not rest:
-        raise ResolveError("nothing would remain of the entity: name only some of its names")
+        raise ResolveError("nothing would remain of the entity: name only some of its names, or some documents")
     seq = _decide(case, "split", split, rest, reason, {"entity": entity_id})
     return {"seq": seq, "split": split, "kept": rest}
 

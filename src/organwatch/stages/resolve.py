@@ -30,6 +30,7 @@ from organwatch.resolve.merge import (
     entity_of_members,
     local_entities,
     mention_in,
+    near_misses,
     score_pair,
 )
 from organwatch.resolve.relations import read_relations
@@ -135,7 +136,7 @@ def resolve_documents(store: Store, document_ids: Iterable[int] | None = None, *
     else:
         with store.writer() as writer:
             if identities:
-                seeds.update(writer.entities.local_ids_of(identities))
+                seeds.update(writer.entities.local_ids_of({i.split("@")[0] for i in identities}))
             closure = writer.entities.block_closure(seeds, former, must) if seeds or former else []
         if closure or former:
             _resolve_blocks(store, iter([closure]), cannot, must, summary, progress, former)
@@ -160,7 +161,7 @@ def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str,
                 locals_ = [loc for _, loc, _ in loaded]
                 old = {entity for _, _, entity in loaded if entity} | former
                 former.clear()
-                _, groups = cluster(locals_, cannot, must)
+                clusters, groups, misses = cluster(locals_, cannot, must)
                 members: list[tuple[int, LocalEntity, Entity]] = []
                 made: set[str] = set()
 
@@ -172,6 +173,11 @@ def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str,
                     made.add(entity.id)
                     members.extend((loaded[i][0], locals_[i], entity) for i in group)
                 entities.write_block(members, old, RESOLVER_VERSION)
+                by_index = {i: entity.id for i, (_, _, entity) in enumerate(
+                    sorted(members, key=lambda m: m[0]))}
+                near = near_misses(locals_, misses, by_index.__getitem__, cannot)
+                entities.write_suggestions(near)
+                summary.suggestions += len(near)
                 summary.blocks += 1
                 summary.resolved += len(block)
                 summary.entities += len(made)

@@ -433,12 +433,6 @@ class SQLiteEntities(EntitiesWriter):
             return []
 
     def identities_of(self, entity_id: str) -> list[str]:
-        """Decision keys of every name the entity was resolved from."""
-        from organwatch.resolve.merge import identity
-
-        rows = self.conn.execute(
-            "SELECT DISTINCT e.type, m.canonical, m.text FROM mention_links l JOIN mentions m "
-            "ON m.id = l.mention_id JOIN entities e ON e.id = l.entity_id WHERE l.entity_id = ?",
-            (entity_id,),
-        )
-        return sorted({identity(r["type"], r["canonical"] or r["text"]) for r in rows})
+        """Decision keys of every name the entity was resolved from, as resolution named them (an organisation
+        completed with its place, "U.S. Consulate in Chengdu", is keyed on the completed name)."""
+        return sorted(self.identities_in(entity_id))
