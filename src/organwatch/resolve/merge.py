@@ -40,6 +40,7 @@ from organwatch.resolve.names import (
     romanise,
     script_of,
 )
+from organwatch.resolve.renames import read_renames
 from organwatch.text.chinese import to_simplified
 
 RESOLVER_VERSION = "0.1.0"
@@ -111,6 +112,9 @@ class LocalEntity:
     context: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
     years: set[str] = field(default_factory=set)
+    renamed: set[str] = field(default_factory=set)  # names of this document's locals it was renamed from or to
+    valid_from: str | None = None  # stated in this document: the name holds from this date ...
+    valid_to: str | None = None  # ... or until this one
 
     @property
     def identity(self) -> str:
@@ -254,6 +258,14 @@ def local_entities(doc: DocumentIn) -> list[LocalEntity]:
     for local in locals_:
         mine = _paragraphs_of(paragraphs, local)
         local.context = {block for other, block, theirs in blocks if other is not local and mine & theirs}
+    by_name = {loc.name: loc for loc in locals_ if loc.type == "organization"}
+    for rename in read_renames(doc, locals_):
+        before, after = by_name[rename.old], by_name[rename.new]
+        before.renamed.add(after.name)
+        after.renamed.add(before.name)
+        if rename.date:
+            before.valid_to = rename.date
+            after.valid_from = rename.date
     return locals_
 
 
@@ -442,6 +454,12 @@ def cluster(locals_: list[LocalEntity], cannot: dict[str, set[str]],
                     near[(j, i)] = None
             if not merged:
                 reps.append(i)
+    by_local = {(loc.document_id, loc.name): i for i, loc in enumerate(locals_)}
+    for i, loc in enumerate(locals_):
+        for other in loc.renamed:  # the source says so; a reviewer's split still wins
+            partner = by_local.get((loc.document_id, other))
+            if partner is not None:
+                clusters.union(i, partner)
     for a, b in must:
         for i in by_identity.get(a, [])[:1]:
             for j in by_identity.get(b, [])[:1]:
@@ -488,7 +506,10 @@ def exact_keys(local: LocalEntity) -> set[str]:
     if local.partial:
         return set()
     keys = {local.gazetteer} | set(local.keys) if local.gazetteer else set(local.keys)
-    return {f"{local.type}|{key}" for key in keys}
+    found = {f"{local.type}|{key}" for key in keys}
+    for other in local.renamed:  # a stated rename joins the two names' blocks
+        found.add(f"rename|{local.document_id}|{'|'.join(sorted((local.name, other)))}")
+    return found
 
 
 def fuzzy_keys(local: LocalEntity) -> set[str]:
@@ -512,7 +533,8 @@ def local_to_json(local: LocalEntity) -> str:
     """What the stage keeps of a local entity so its block can be resolved again without the document."""
     return json.dumps({"m": local.mention_ids, "s": dict(local.surfaces), "k": sorted(local.keys),
                        "g": local.gazetteer, "p": local.partial, "c": sorted(local.context),
-                       "t": sorted(local.titles), "y": sorted(local.years), "sp": local.spans[:20]},
+                       "t": sorted(local.titles), "y": sorted(local.years), "sp": local.spans[:20],
+                       "r": sorted(local.renamed), "vf": local.valid_from, "vt": local.valid_to},
                       ensure_ascii=False, separators=(",", ":"))
 
 
@@ -520,7 +542,8 @@ def local_from_json(document_id: int, kind: str, name: str, data: str) -> LocalE
     """The inverse of :func:`local_to_json`."""
     d = json.loads(data)
     return LocalEntity(document_id, kind, name, list(d["m"]), Counter(d["s"]), [tuple(s) for s in d["sp"]],
-                       frozenset(d["k"]), d["g"], bool(d["p"]), set(d["c"]), set(d["t"]), set(d["y"]))
+                       frozenset(d["k"]), d["g"], bool(d["p"]), set(d["c"]), set(d["t"]), set(d["y"]),
+                       set(d.get("r", ())), d.get("vf"), d.get("vt"))
 
 
 def _suggest(locals_: list[LocalEntity], clusters: _Clusters, root_entity: dict[int, str]) -> list[Suggestion]:
@@ -574,6 +597,13 @@ def _entity(member_locals: list[LocalEntity]) -> Entity:
     latin = [n for n, _ in counts.most_common() if script_of(n) == "Latin" and not any(
         loc.partial for loc in member_locals if loc.name == n)]
     display = latin[0] if latin else counts.most_common(1)[0][0] if counts else member_locals[0].name
-    aliases = [Alias(name, script_of(name), romanise(name) if has_han(name) else None, n)
-               for name, n in counts.most_common()]
+    valid_from: dict[str, str] = {}
+    valid_to: dict[str, str] = {}
+    for loc in member_locals:  # the earliest stated start and the latest stated end of each name
+        if loc.valid_from and (loc.name not in valid_from or loc.valid_from < valid_from[loc.name]):
+            valid_from[loc.name] = loc.valid_from
+        if loc.valid_to and (loc.name not in valid_to or loc.valid_to > valid_to[loc.name]):
+            valid_to[loc.name] = loc.valid_to
+    aliases = [Alias(name, script_of(name), romanise(name) if has_han(name) else None, n, valid_from.get(name),
+                     valid_to.get(name)) for name, n in counts.most_common()]
     return Entity(entity_id, kind, schema_of(kind, counts), display, member_locals, aliases)
