@@ -85,3 +85,30 @@ def test_relations_and_events_follow_their_entities(case: Case, tmp_path: Path) 
         events = view.entities.events()
     assert relations and all(r["subject"] in ids and (r["object"] is None or r["object"] in ids) for r in relations)
     assert any(wang in e.actors for e in events) and all(set(e.actors) <= ids for e in events)
+
+
+def test_place_completed_organisation_takes_decisions(case: Case, tmp_path: Path) -> None:
+    _add(case, tmp_path, "a.txt", FIRST)
+    _add(case, tmp_path, "b.txt", SECOND)
+    consulate = service.find_entity(case, "U.S. Consulate in Chengdu")
+    assert service.find_entity(case, "美国驻成都总领事馆") == consulate
+    service.unmerge(case, "U.S. Consulate in Chengdu", ["美国驻成都总领事馆"], "check the Chinese source")
+    assert service.find_entity(case, "美国驻成都总领事馆") != service.find_entity(case, "U.S. Consulate in Chengdu")
+    service.merge(case, "U.S. Consulate in Chengdu", "美国驻成都总领事馆", "checked: the same consulate")
+    assert service.find_entity(case, "美国驻成都总领事馆") == service.find_entity(case, "U.S. Consulate in Chengdu")
+
+
+def test_unmerge_in_one_document_only(case: Case, tmp_path: Path) -> None:
+    _add(case, tmp_path, "b.txt", SECOND)
+    third = _add(case, tmp_path, "c.txt", THIRD)
+    second = third - 1
+    wang = service.find_entity(case, "王立军")
+    assert _locals(case)[(third, "王立军")][1] == _locals(case)[(second, "王立军")][1] == wang
+    with pytest.raises(service.ResolveError, match="do not mention"):
+        service.unmerge(case, "王立军", ["王立军"], "namesake?", documents=[999])
+    service.unmerge(case, "王立军", ["王立军"], "a namesake in the court report", documents=[third])
+    after = _locals(case)
+    assert after[(third, "王立军")][1] != after[(second, "王立军")][1]
+    case.resolve(full=True)
+    after = _locals(case)
+    assert after[(third, "王立军")][1] != after[(second, "王立军")][1]
