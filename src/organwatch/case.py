@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from organwatch.search.results import Mode
     from organwatch.stages.claims import ClaimsSummary
     from organwatch.stages.extract import ExtractResult, ExtractSummary
+    from organwatch.stages.resolve import ResolveSummary
     from organwatch.stages.text import TextResult, TextStage, TextSummary
     from organwatch.text import ExtractedDocument
     from organwatch.webcapture.wacz import ImportSummary
@@ -257,12 +258,14 @@ class Case:
                 on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
         """Extract mentions and quotes from documents (all by default); see :mod:`organwatch.stages.extract`.
 
-        The claims stage follows on the same documents, since claims are read from the stored mentions.
+        The resolve stage follows (for the given documents only the name blocks they touch are resolved again;
+        over all documents, everything is), then the claims stage, since claims are read from the stored mentions.
         """
         from organwatch.stages.extract import extract_documents
 
         ids = None if document_ids is None else list(document_ids)
         summary = extract_documents(self.store, ids, on_result)
+        self.resolve(ids, full=ids is None)
         self.derive_claims(ids)
         return summary
 
@@ -272,6 +275,15 @@ class Case:
         from organwatch.stages.claims import derive_claims
 
         return derive_claims(self.store, document_ids)
+
+    def resolve(self, document_ids: Iterable[int] | None = None, *, full: bool = False) -> ResolveSummary:
+        """Resolve actors across documents (the stage after extract); see :mod:`organwatch.stages.resolve`.
+
+        ``None`` resolves the documents not yet resolved by this resolver version; ``full`` all again.
+        """
+        from organwatch.stages.resolve import resolve_documents
+
+        return resolve_documents(self.store, document_ids, full=full)
 
     def mentions(self, document_id: int, mention_type: str | None = None) -> list[StoredMention]:
         """Stored mentions of a document, in text order."""

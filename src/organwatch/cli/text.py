@@ -22,8 +22,8 @@ app = typer.Typer()
 
 @app.command()
 def reprocess(case: CaseOption = None,
-              stage: Annotated[str, typer.Option(help="Stage to run again: text, extract, claims or search.")
-                               ] = "text",
+              stage: Annotated[str, typer.Option(help="Stage to run again: text, extract, resolve, claims or "
+                                                      "search.")] = "text",
               failed_only: Annotated[bool, typer.Option("--failed-only", help="Only captures whose documents "
                                                         "failed.")] = False) -> None:
     """Run a stage again over the captures: after an upgrade, or to retry documents that failed.
@@ -31,6 +31,12 @@ def reprocess(case: CaseOption = None,
     Example: organwatch reprocess --case mycase --stage text --failed-only
     """
     opened = _open(case)
+    if stage == "resolve":
+        with _errors():
+            resolved = opened.resolve(full=True)
+        out.print(f"Resolved actors in {resolved.documents} document(s): {resolved.entities} entities, "
+                  f"{resolved.suggestions} merge suggestion(s) for review.")
+        return
     if stage == "claims":
         with _errors():
             derived = opened.derive_claims()

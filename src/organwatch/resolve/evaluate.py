@@ -8,9 +8,12 @@ object's words overlapping by half or more; Associate links are unordered).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
+import math
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,12 +87,11 @@ def score_resolution(gold: dict[str, Any], docs: list[DocumentIn], ids: dict[str
         by_doc.setdefault(doc_id, []).append((name, entity))
     system: list[str | None] = []
     for doc, name, _ in gold["mentions"]:
-        found = None
-        for local_name, entity in by_doc.get(ids[doc], []):
-            if _same_name(local_name, name):
-                found = entity
-                break
-        system.append(found)
+        candidates = by_doc.get(ids[doc], [])
+        # The name as written first: 王军 and 王君 share a romanisation but are different names.
+        exact: list[str | None] = [entity for local_name, entity in candidates if _norm(local_name) == _norm(name)]
+        keyed: list[str | None] = [entity for local_name, entity in candidates if _same_name(local_name, name)]
+        system.append((exact or keyed or [None])[0])
     tp = predicted = positives = 0
     for (i, a), (j, b) in itertools.combinations(enumerate(gold["mentions"]), 2):
         same_gold = a[2] == b[2]
@@ -135,3 +137,83 @@ def evaluate(folder: Path) -> dict[str, Scores]:
     """Both scores for one gold folder."""
     gold, docs, ids = load_documents(folder)
     return {"resolution": score_resolution(gold, docs, ids), "relations": score_relations(gold, docs, ids)}
+
+
+# -- floors: pinned with a digest of the gold, never lowered without saying so ----------------------------------------
+
+FLOOR_KEYS = {"resolution_precision": ("resolution", "precision"), "resolution_recall": ("resolution", "recall"),
+              "resolution_f1": ("resolution", "f1"), "relation_f1": ("relations", "f1")}
+
+
+def gold_digest(folder: Path) -> str:
+    """SHA-256 over ``gold.json`` and every ``docs/*.txt`` (names and bytes): floors belong to one gold set."""
+    digest = hashlib.sha256((folder / "gold.json").read_bytes())
+    for path in sorted((folder / "docs").glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def check_floors(folder: Path, scores: dict[str, Scores]) -> list[str]:
+    """One line per broken rule: the gold changed since the floors were pinned, or a score is below its floor."""
+    floors = json.loads((folder / "floors.json").read_text(encoding="utf-8"))
+    problems = []
+    if floors.get("digest") != gold_digest(folder):
+        problems.append("the resolution gold changed since its floors were pinned: measure and pin again with "
+                        "`python -m organwatch.resolve.evaluate --update-floors`")
+    for key, (area, metric) in FLOOR_KEYS.items():
+        value = getattr(scores[area], metric)
+        if key in floors and value < floors[key]:
+            problems.append(f"{key} {value:.4f} is below its floor {floors[key]:.4f}")
+    return problems
+
+
+def update_floors(folder: Path, scores: dict[str, Scores], *, allow_lower: bool = False) -> dict[str, Any]:
+    """Pin the current scores (rounded down) as floors with the gold's digest; lowering one needs ``allow_lower``."""
+    path = folder / "floors.json"
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    new: dict[str, Any] = {"note": old.get("note", "Floors on the resolution gold; lower only with --allow-lower."),
+                           "digest": gold_digest(folder)}
+    lowered = []
+    for key, (area, metric) in FLOOR_KEYS.items():
+        new[key] = math.floor(getattr(scores[area], metric) * 1000) / 1000
+        if key in old and new[key] < old[key]:
+            lowered.append(f"{key} {old[key]} → {new[key]}")
+    if lowered and not allow_lower:
+        raise ValueError(f"refusing to lower floors ({', '.join(lowered)}); pass --allow-lower to do it")
+    path.write_text(json.dumps(new, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return new
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m organwatch.resolve.evaluate [FOLDER] [--update-floors [--allow-lower]]``: print the scores,
+    check (or pin) the floors; exit 1 when a floor breaks or a lowering is refused."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Score resolution and relations against a gold folder.")
+    parser.add_argument("folder", type=Path, nargs="?", default=Path("tests/gold/resolution"))
+    parser.add_argument("--update-floors", action="store_true", help="Pin the current scores as floors.")
+    parser.add_argument("--allow-lower", action="store_true", help="Let --update-floors lower a floor.")
+    args = parser.parse_args(argv)
+    if not (args.folder / "gold.json").is_file():
+        print(f"error: {args.folder}: no gold.json in this folder", file=sys.stderr)
+        return 1
+    scores = evaluate(args.folder)
+    for area, s in scores.items():
+        print(f"{area}: P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f} ({s.true_positives}/{s.predicted} "
+              f"predicted, {s.gold} gold)")
+    if args.update_floors:
+        try:
+            update_floors(args.folder, scores, allow_lower=args.allow_lower)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {args.folder / 'floors.json'}")
+        return 0
+    problems = check_floors(args.folder, scores)
+    for line in problems:
+        print(f"error: {line}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,8 +17,10 @@ Mentions are never changed: the result links each mention id to an entity id bes
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -38,11 +40,13 @@ from organwatch.resolve.names import (
     romanise,
     script_of,
 )
+from organwatch.resolve.renames import read_renames
 from organwatch.text.chinese import to_simplified
 
 RESOLVER_VERSION = "0.1.0"
 AUTO_MERGE = 0.95
 REVIEW = 0.6
+NAMESAKE = 0.9  # an exact name with nothing else in common: for a reviewer, never automatic
 NEIGHBOURHOOD = 8  # fuzzy candidates: each key is compared with this many following keys in sorted order
 ENTITY_TYPES = ("person", "organization", "place")
 _TITLE = re.compile(
@@ -108,11 +112,19 @@ class LocalEntity:
     context: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
     years: set[str] = field(default_factory=set)
+    renamed: set[str] = field(default_factory=set)  # names of this document's locals it was renamed from or to
+    valid_from: str | None = None  # stated in this document: the name holds from this date ...
+    valid_to: str | None = None  # ... or until this one
 
     @property
     def identity(self) -> str:
         """How reviewer decisions name this actor: type and simplified, case-folded name."""
         return identity(self.type, self.name)
+
+    @property
+    def document_identity(self) -> str:
+        """How a decision names this actor in one document only (``person:wang jun@12``)."""
+        return f"{self.identity}@{self.document_id}"
 
     def block_id(self) -> str:
         """The one key that stands for this actor in other actors' context."""
@@ -219,12 +231,17 @@ def local_entities(doc: DocumentIn) -> list[LocalEntity]:
         local.mention_ids.append(mention.id)
         local.surfaces[mention.text] += 1
         local.spans.append((mention.start, mention.end))
-    years = sorted({str(m.canonical or m.value or "")[:4] for m in doc.mentions if m.type == "date"
-                    and re.match(r"\d{4}", str(m.canonical or m.value or ""))})
+    dated = [(m.start, str(m.canonical or m.value or "")[:4]) for m in doc.mentions if m.type == "date"
+             and re.match(r"\d{4}", str(m.canonical or m.value or ""))]
+    paragraphs = _paragraph_starts(doc.text)
     locals_ = list(found.values())
     for local in locals_:
         local.keys = name_keys(local.name, local.type)
         local.gazetteer = gazetteer_id(local.name, local.type)
+        if local.gazetteer is None and local.type == "organization" and " in " in local.name:
+            # "Ruijin Hospital in Shanghai": the place completes the name, the body is still the one the
+            # gazetteer knows.
+            local.gazetteer = gazetteer_id(local.name.rsplit(" in ", 1)[0], local.type)
         if local.type == "person":
             tokens = [t for k in local.keys for t in k.split()]
             single_latin = not has_han(local.name) and len(fold(local.name).split()) < 2
@@ -234,11 +251,34 @@ def local_entities(doc: DocumentIn) -> list[LocalEntity]:
         for start, end in local.spans[:20]:
             window = doc.text[max(0, start - 60) : end + 60]
             local.titles.update(t.lower() for t in _TITLE.findall(window))
-        local.years = set(years)
-    blocks = [(loc, loc.block_id()) for loc in locals_ if not loc.partial]
+        local.years = {year for start, year in dated if _paragraph(paragraphs, start) in _paragraphs_of(
+            paragraphs, local)}
+    # Context is what shares a paragraph with the actor: two namesakes in one document stay told apart.
+    blocks = [(loc, loc.block_id(), _paragraphs_of(paragraphs, loc)) for loc in locals_ if not loc.partial]
     for local in locals_:
-        local.context = {block for other, block in blocks if other is not local}
+        mine = _paragraphs_of(paragraphs, local)
+        local.context = {block for other, block, theirs in blocks if other is not local and mine & theirs}
+    by_name = {loc.name: loc for loc in locals_ if loc.type == "organization"}
+    for rename in read_renames(doc, locals_):
+        before, after = by_name[rename.old], by_name[rename.new]
+        before.renamed.add(after.name)
+        after.renamed.add(before.name)
+        if rename.date:
+            before.valid_to = rename.date
+            after.valid_from = rename.date
     return locals_
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer(r"\n\s*\n|\n", text)]
+
+
+def _paragraph(starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(starts, offset) - 1
+
+
+def _paragraphs_of(starts: list[int], local: LocalEntity) -> set[int]:
+    return {_paragraph(starts, start) for start, _ in local.spans}
 
 
 class _Clusters:
@@ -247,7 +287,7 @@ class _Clusters:
     def __init__(self, locals_: list[LocalEntity], cannot: dict[str, set[str]]) -> None:
         self.parent = list(range(len(locals_)))
         self.cannot = cannot
-        self.ids: dict[int, set[str]] = {i: ({loc.identity} if loc.identity in cannot else set())
+        self.ids: dict[int, set[str]] = {i: {key for key in (loc.identity, loc.document_identity) if key in cannot}
                                          for i, loc in enumerate(locals_)}
 
     def find(self, i: int) -> int:
@@ -320,6 +360,12 @@ def score_pair(a: LocalEntity, b: LocalEntity) -> tuple[float, list[Feature]]:
         features.append(Feature("dates", 1.0 if common_years else 0.0,
                                 f"years in common: {', '.join(sorted(common_years)[:5])}" if common_years else
                                 "no year in common"))
+    known = a.gazetteer is not None and a.gazetteer == b.gazetteer  # a public figure the gazetteer names
+    if (a.type == "person" and a.document_id != b.document_id and score >= AUTO_MERGE and not known
+            and not (shared or (a.titles & b.titles) or (a.years & b.years))):
+        features.append(Feature("namesake", 0.0, "same name in unrelated contexts: no co-mentioned person, "
+                                                 "organisation or place, no title and no year in common"))
+        score = min(score, NAMESAKE)
     if a.partial or b.partial:
         features.append(Feature("name", 0.0, "a partial or generic name (one word, or an office without its "
                                              "place) is linked within its document only"))
@@ -347,50 +393,157 @@ def resolve(documents: Iterable[DocumentIn], decisions: Iterable[Decision] = ())
     for doc in documents:
         locals_.extend(local_entities(doc))
     cannot, must = decision_pairs(decisions)
-    clusters = _Clusters(locals_, cannot)
-    by_identity: dict[str, list[int]] = defaultdict(list)
-    for i, loc in enumerate(locals_):
-        by_identity[loc.identity].append(i)
-    scores: dict[tuple[int, int], float] = {}
-    # Exact blocks: same type and name key (or gazetteer id); each member against the block's first full name.
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, loc in enumerate(locals_):
-        if loc.partial:
-            continue
-        for key in ({loc.gazetteer} | loc.keys if loc.gazetteer else loc.keys):
-            blocks[f"{loc.type}|{key}"].append(i)
-    for members in blocks.values():
-        head = members[0]
-        for other in members[1:]:
-            score, _ = score_pair(locals_[head], locals_[other])
-            if score >= AUTO_MERGE:
-                clusters.union(head, other)
-            scores[(head, other)] = score
-    for a, b in must:
-        for i in by_identity.get(a, [])[:1]:
-            for j in by_identity.get(b, [])[:1]:
-                clusters.union(i, j, force=True)
-    # Entities: group the clusters, give them stable ids (from the smallest identity) and names.
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(locals_)):
-        groups[clusters.find(i)].append(i)
+    clusters, groups, misses = cluster(locals_, cannot, must)
     entities: dict[str, Entity] = {}
     local_entity: dict[tuple[int, str, str], str] = {}
     links: list[tuple[int, str, str, float]] = []
     root_entity: dict[int, str] = {}
     for root, members in groups.items():
-        member_locals = [locals_[i] for i in members]
-        entity = _entity(member_locals)
-        if entity.id in entities:  # two namesake clusters kept apart: still distinct ids
-            entity.id = f"{entity.id}-{min(loc.document_id for loc in member_locals)}"
+        entity = entity_of_members([locals_[i] for i in members], entities.__contains__)
         entities[entity.id] = entity
         root_entity[root] = entity.id
-        for loc in member_locals:
+        for loc in entity.locals:
             local_entity[(loc.document_id, loc.type, loc.name)] = entity.id
-            method = "resolve:single" if len(members) == 1 else "resolve:merged"
-            links.extend((mid, entity.id, method, 1.0) for mid in loc.mention_ids)
+            links.extend((mid, entity.id, link_method(len(members)), 1.0) for mid in loc.mention_ids)
     suggestions = _suggest(locals_, clusters, root_entity)
+    seen = {(x.a, x.b) for x in suggestions}
+    extra = near_misses(locals_, misses, lambda i: root_entity[clusters.find(i)], cannot)
+    suggestions = sorted(suggestions + [x for x in extra if (x.a, x.b) not in seen], key=lambda x: (-x.score, x.a))
     return Resolution(entities, local_entity, suggestions, links)
+
+
+def link_method(members: int) -> str:
+    """How a mention came to its entity: alone, or merged with other documents' names."""
+    return "resolve:single" if members == 1 else "resolve:merged"
+
+
+def cluster(locals_: list[LocalEntity], cannot: dict[str, set[str]],
+            must: list[tuple[str, str]]) -> tuple[_Clusters, dict[int, list[int]], list[tuple[int, int]]]:
+    """Union local entities inside exact-key blocks (score at or above ``AUTO_MERGE``) and by reviewers' merges.
+
+    Returns the union-find, its groups (root index → member indexes) and the near misses (pairs scored for
+    review but left apart, such as namesakes). Callers that resolve a part of a case pass one connected block
+    at a time: nothing outside it could merge with it. Two different names in Chinese characters never merge
+    automatically, even through a shared romanisation (王军 and 王君 are both "Wang Jun").
+    """
+    cannot = _han_apart(locals_, cannot)
+    clusters = _Clusters(locals_, cannot)
+    by_identity: dict[str, list[int]] = defaultdict(list)
+    for i, loc in enumerate(locals_):
+        by_identity[loc.identity].append(i)
+        by_identity[loc.document_identity].append(i)
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, loc in enumerate(locals_):
+        for key in exact_keys(loc):
+            blocks[key].append(i)
+    near: dict[tuple[int, int], None] = {}
+    for members in blocks.values():
+        # Each member against one representative per name (and per namesake cluster) met so far.
+        reps: list[int] = []
+        for i in members:
+            merged = False
+            for j in reps[-NEIGHBOURHOOD:]:
+                if clusters.find(i) == clusters.find(j):
+                    merged = True
+                    break
+                score, _ = score_pair(locals_[j], locals_[i])
+                if score >= AUTO_MERGE and clusters.union(j, i):
+                    merged = True
+                    break
+                if score >= REVIEW:
+                    near[(j, i)] = None
+            if not merged:
+                reps.append(i)
+    by_local = {(loc.document_id, loc.name): i for i, loc in enumerate(locals_)}
+    for i, loc in enumerate(locals_):
+        for other in loc.renamed:  # the source says so; a reviewer's split still wins
+            partner = by_local.get((loc.document_id, other))
+            if partner is not None:
+                clusters.union(i, partner)
+    for a, b in must:
+        for i in by_identity.get(a, [])[:1]:
+            for j in by_identity.get(b, [])[:1]:
+                clusters.union(i, j, force=True)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(locals_)):
+        groups[clusters.find(i)].append(i)
+    misses = [(i, j) for i, j in near if clusters.find(i) != clusters.find(j)]
+    return clusters, groups, misses
+
+
+def _han_apart(locals_: list[LocalEntity], cannot: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Cannot-links between different names in Chinese characters that share a name key."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for loc in locals_:
+        if loc.type == "person" and has_han(loc.name) and not loc.partial:
+            for key in loc.keys:
+                by_key[key].add(loc.identity)
+    extra = {k: set(v) for k, v in cannot.items()}
+    for names in by_key.values():
+        if len(names) > 1:
+            for a in names:
+                extra.setdefault(a, set()).update(names - {a})
+    return extra
+
+
+def near_misses(locals_: list[LocalEntity], misses: list[tuple[int, int]], entity_of: Any,
+                cannot: dict[str, set[str]]) -> list[Suggestion]:
+    """Review suggestions from the pairs a block left apart (``entity_of(index)`` gives the entity id)."""
+    found: dict[tuple[str, str], Suggestion] = {}
+    for i, j in misses:
+        a, b = sorted((entity_of(i), entity_of(j)))
+        if a == b or locals_[j].identity in cannot.get(locals_[i].identity, set()) or locals_[j].document_identity \
+                in cannot.get(locals_[i].document_identity, set()) | cannot.get(locals_[i].identity, set()):
+            continue
+        score, features = score_pair(locals_[i], locals_[j])
+        if (a, b) not in found or found[(a, b)].score < score:
+            found[(a, b)] = Suggestion(a, b, score, features)
+    return list(found.values())
+
+
+def exact_keys(local: LocalEntity) -> set[str]:
+    """The blocks a local entity is compared in: its type with each name key (and its gazetteer id)."""
+    if local.partial:
+        return set()
+    keys = {local.gazetteer} | set(local.keys) if local.gazetteer else set(local.keys)
+    found = {f"{local.type}|{key}" for key in keys}
+    for other in local.renamed:  # a stated rename joins the two names' blocks
+        found.add(f"rename|{local.document_id}|{'|'.join(sorted((local.name, other)))}")
+    return found
+
+
+def fuzzy_keys(local: LocalEntity) -> set[str]:
+    """The neighbourhoods a local entity is suggested for review in (prefixed ``~``)."""
+    return {f"~{block}" for block in _fuzzy_blocks(local)}
+
+
+def entity_of_members(member_locals: list[LocalEntity], taken: Any) -> Entity:
+    """An entity from its local entities, with an id no other entity has (``taken(id)`` tells)."""
+    entity = _entity(member_locals)
+    if taken(entity.id):  # two namesake clusters kept apart: still distinct ids
+        base = f"{entity.id}-{min(loc.document_id for loc in member_locals)}"
+        entity.id, n = base, 1
+        while taken(entity.id):
+            n += 1
+            entity.id = f"{base}-{n}"
+    return entity
+
+
+def local_to_json(local: LocalEntity) -> str:
+    """What the stage keeps of a local entity so its block can be resolved again without the document."""
+    return json.dumps({"m": local.mention_ids, "s": dict(local.surfaces), "k": sorted(local.keys),
+                       "g": local.gazetteer, "p": local.partial, "c": sorted(local.context),
+                       "t": sorted(local.titles), "y": sorted(local.years), "sp": local.spans[:20],
+                       "r": sorted(local.renamed), "vf": local.valid_from, "vt": local.valid_to},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def local_from_json(document_id: int, kind: str, name: str, data: str) -> LocalEntity:
+    """The inverse of :func:`local_to_json`."""
+    d = json.loads(data)
+    return LocalEntity(document_id, kind, name, list(d["m"]), Counter(d["s"]), [tuple(s) for s in d["sp"]],
+                       frozenset(d["k"]), d["g"], bool(d["p"]), set(d["c"]), set(d["t"]), set(d["y"]),
+                       set(d.get("r", ())), d.get("vf"), d.get("vt"))
 
 
 def _suggest(locals_: list[LocalEntity], clusters: _Clusters, root_entity: dict[int, str]) -> list[Suggestion]:
@@ -444,6 +597,13 @@ def _entity(member_locals: list[LocalEntity]) -> Entity:
     latin = [n for n, _ in counts.most_common() if script_of(n) == "Latin" and not any(
         loc.partial for loc in member_locals if loc.name == n)]
     display = latin[0] if latin else counts.most_common(1)[0][0] if counts else member_locals[0].name
-    aliases = [Alias(name, script_of(name), romanise(name) if has_han(name) else None, n)
-               for name, n in counts.most_common()]
+    valid_from: dict[str, str] = {}
+    valid_to: dict[str, str] = {}
+    for loc in member_locals:  # the earliest stated start and the latest stated end of each name
+        if loc.valid_from and (loc.name not in valid_from or loc.valid_from < valid_from[loc.name]):
+            valid_from[loc.name] = loc.valid_from
+        if loc.valid_to and (loc.name not in valid_to or loc.valid_to > valid_to[loc.name]):
+            valid_to[loc.name] = loc.valid_to
+    aliases = [Alias(name, script_of(name), romanise(name) if has_han(name) else None, n, valid_from.get(name),
+                     valid_to.get(name)) for name, n in counts.most_common()]
     return Entity(entity_id, kind, schema_of(kind, counts), display, member_locals, aliases)

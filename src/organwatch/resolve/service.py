@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from organwatch.errors import OrganWatchError
-from organwatch.resolve.merge import RESOLVER_VERSION, Decision, DocumentIn, local_entities, mention_in, resolve
+from organwatch.resolve.merge import RESOLVER_VERSION, Decision, DocumentIn, mention_in
 from organwatch.resolve.names import fold, has_han, name_keys, romanise
-from organwatch.resolve.relations import read_relations
 from organwatch.resolve.sentences import sentence_spans
-from organwatch.resolve.timeline import Event, group_events, read_events
+from organwatch.resolve.timeline import Event, group_events
 from organwatch.text.chinese import to_simplified
 
 
@@ -36,36 +35,26 @@ def read_documents(case: Any) -> list[DocumentIn]:
 
 
 def resolve_case(case: Any) -> dict[str, int]:
-    """Resolve every document's mentions into entities, relations and events; replace the previous run."""
-    docs = read_documents(case)
+    """Resolve every document again (a full run of the resolve stage); reviewer decisions are kept."""
+    from organwatch.stages.resolve import resolve_documents
+
+    summary = resolve_documents(case.store, full=True)
     with case.store.view() as session:
-        decided = session.entities.decisions()
-    result = resolve(docs, decided)
-    relations = []
-    events = []
-    for doc in docs:
-        locals_ = local_entities(doc)
-        names = {loc.name: result.local_entity[(doc.id, loc.type, loc.name)] for loc in locals_
-                 if (doc.id, loc.type, loc.name) in result.local_entity}
-        for rel in read_relations(doc, locals_):
-            subject = result.local_entity.get((doc.id, *rel.subject))
-            obj = result.local_entity.get((doc.id, *rel.object)) if rel.object else None
-            if subject:
-                relations.append((subject, obj, rel))
-        events.extend(read_events(doc, locals_, names))
-    with case.store.writer() as session:
-        session.entities.write_resolution(result, relations, events, RESOLVER_VERSION)
-    return {"documents": len(docs), "entities": len(result.entities), "links": len(result.links),
-            "relations": len(relations), "events": len(events), "suggestions": len(result.suggestions)}
+        links = len(session.entities.linked_mentions())
+        relations = len(session.entities.relations())
+        events = len(session.entities.events())
+    return {"documents": summary.documents, "entities": summary.entities, "links": links,
+            "relations": relations, "events": events, "suggestions": summary.suggestions}
 
 
 def _ensure(case: Any) -> None:
-    """Resolve once on first use when the case has mentions but no entities yet."""
+    """Resolve the documents the stage has not seen yet (or saw with another resolver version)."""
+    from organwatch.stages.resolve import resolve_documents
+
     with case.store.view() as session:
-        empty = session.entities.count() == 0
-        has_mentions = session.documents.count(status="ok") > 0
-    if empty and has_mentions:
-        resolve_case(case)
+        stale = session.entities.unresolved_documents(RESOLVER_VERSION)
+    if stale:
+        resolve_documents(case.store, stale)
 
 
 def list_entities(case: Any, kind: str | None = None) -> list[dict[str, Any]]:
@@ -155,7 +144,9 @@ def _decide(case: Any, kind: str, a: list[str], b: list[str], reason: str, event
     seq = case.log_event({"type": f"resolve.{kind}", "a": a, "b": b, "reason": reason, **event})
     with case.store.writer() as session:
         session.entities.write_decision(seq, Decision(kind, a, b, seq), reason)
-    resolve_case(case)
+    from organwatch.stages.resolve import resolve_documents
+
+    resolve_documents(case.store, [], identities=set(a) | set(b))
     return int(seq)
 
 
@@ -175,21 +166,37 @@ def merge(case: Any, first: str, second: str, reason: str) -> dict[str, Any]:
     return {"seq": seq, "entity": find_entity(case, first), "merged": [a, b]}
 
 
-def unmerge(case: Any, query: str, names: list[str], reason: str) -> dict[str, Any]:
-    """Split the given names out of an entity and keep them apart from the rest (logged as evidence)."""
+def unmerge(case: Any, query: str, names: list[str], reason: str,
+            documents: list[int] | None = None) -> dict[str, Any]:
+    """Split the given names out of an entity and keep them apart from the rest (logged as evidence).
+
+    With ``documents`` only those documents' uses of the names are split (a namesake in one article), and
+    the names stay with the entity everywhere else.
+    """
     entity_id = find_entity(case, query)
     with case.store.view() as session:
         ids = session.entities.identities_of(entity_id)
-        kind = session.entities.entity(entity_id)["type"]
+        row = session.entities.entity(entity_id)
+        assert row is not None
+        kind = row["type"]
+        linked = {m["document_id"] for m in session.entities.mentions_of(entity_id, limit=1_000_000)}
     from organwatch.resolve.merge import identity
 
     split = sorted({identity(kind, n) for n in names})
     unknown = [s for s in split if s not in ids]
     if unknown:
         raise ResolveError(f"{', '.join(unknown)} not among the names of {entity_id}: choose from {', '.join(ids)}")
+    if documents:
+        outside = sorted(set(documents) - linked)
+        if outside:
+            raise ResolveError(f"document(s) {', '.join(map(str, outside))} do not mention {entity_id}: choose from "
+                               f"{', '.join(map(str, sorted(linked)))}")
+        split_keys = sorted(f"{s}@{d}" for s in split for d in documents)
+        seq = _decide(case, "split", split_keys, ids, reason, {"entity": entity_id, "documents": documents})
+        return {"seq": seq, "split": split_keys, "kept": ids}
     rest = [i for i in ids if i not in split]
     if not rest:
-        raise ResolveError("nothing would remain of the entity: name only some of its names")
+        raise ResolveError("nothing would remain of the entity: name only some of its names, or some documents")
     seq = _decide(case, "split", split, rest, reason, {"entity": entity_id})
     return {"seq": seq, "split": split, "kept": rest}
 

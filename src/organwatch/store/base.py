@@ -51,7 +51,7 @@ from organwatch.model import Capture, Document, DocumentLink, Observation, Store
 from organwatch.papers.protocols import Protocol
 from organwatch.papers.records import ImportIssue, Record
 from organwatch.papers.screen import ScreenResult
-from organwatch.resolve.merge import Decision, Resolution, Suggestion
+from organwatch.resolve.merge import Decision, Entity, LocalEntity, Suggestion
 from organwatch.resolve.relations import Relation
 from organwatch.resolve.timeline import EventReport
 from organwatch.store.records import (
@@ -622,18 +622,76 @@ class EntitiesView(ABC):
     def identities_of(self, entity_id: str) -> list[str]:
         """Decision keys of every name the entity was resolved from."""
 
+    @abstractmethod
+    def unresolved_documents(self, version: str) -> list[int]:
+        """Documents with text whose local entities are missing or from another resolver version."""
+
+    @abstractmethod
+    def components(self) -> Iterator[list[int]]:
+        """The connected blocks of all local entities, in bounded memory (for a full run)."""
+
 
 class EntitiesWriter(EntitiesView):
-    """Writes of entity resolution: a run replaces the derived tables as a whole; decisions are appended."""
+    """Writes of the resolution stage: per document its local entities (with name keys), per block of
+    connected names its entities; reviewers' decisions are appended."""
 
     @abstractmethod
     def write_decision(self, seq: int, decision: Decision, reason: str) -> None:
         """Record a reviewer's merge or split (already logged as an evidence event with this seq)."""
 
     @abstractmethod
-    def write_resolution(self, result: Resolution, relations: list[tuple[str, str | None, Relation]],
-                         events: list[EventReport], version: str) -> None:
-        """Replace the derived tables with one run's results."""
+    def reset_resolution(self) -> None:
+        """Forget every derived row before a full run; decisions stay."""
+
+    @abstractmethod
+    def replace_document(self, document_id: int, locals_: list[LocalEntity], relations: list[Relation],
+                         version: str, at: str) -> tuple[list[int], set[str]]:
+        """Replace a document's local entities and relations (dropping its events); return the new local ids
+        and the entities its former locals belonged to."""
+
+    @abstractmethod
+    def add_events(self, document_id: int, events: list[EventReport]) -> None:
+        """Store a document's events, their actors given as local entity ids."""
+
+    @abstractmethod
+    def local_ids_of(self, identities: set[str]) -> list[int]:
+        """Local entities named by these decision keys."""
+
+    @abstractmethod
+    def block_closure(self, seeds: set[int], entities: set[str], must: list[tuple[str, str]]) -> list[int]:
+        """Every local entity connected to the seeds by exact name keys, current entities or reviewers' merges."""
+
+    @abstractmethod
+    def load_locals(self, local_ids: list[int]) -> list[tuple[int, LocalEntity, str | None]]:
+        """Local entities by id, with the entity each resolved to last time."""
+
+    @abstractmethod
+    def entity_exists(self, entity_id: str) -> bool:
+        """Whether an entity id is in use."""
+
+    @abstractmethod
+    def write_block(self, members: list[tuple[int, LocalEntity, Entity]], old: set[str], version: str) -> None:
+        """Write one block's entities, links and remapped relations/events; drop its former entities."""
+
+    @abstractmethod
+    def fuzzy_keys_of(self, local_ids: list[int]) -> list[str]:
+        """Review neighbourhoods of these local entities."""
+
+    @abstractmethod
+    def all_fuzzy_keys(self) -> Iterator[str]:
+        """Every review neighbourhood, in order."""
+
+    @abstractmethod
+    def fuzzy_block(self, key: str) -> list[tuple[str, int, str]]:
+        """``(name, first local id, entity id)`` of each distinct name in a neighbourhood, in name order."""
+
+    @abstractmethod
+    def identities_in(self, entity_id: str) -> set[str]:
+        """Decision keys of an entity's local entities."""
+
+    @abstractmethod
+    def write_suggestions(self, suggestions: list[Suggestion]) -> None:
+        """Add review suggestions, keeping the best score per pair."""
 
 
 # -- claims ---------------------------------------------------------------------------------------------

@@ -1,20 +1,43 @@
 """Entity resolution on SQLite: entities, aliases by script, mention links, relations, events, merge
-suggestions and reviewer decisions (tables of the ``entities`` area). The derived tables are replaced as a
-whole by each run; decisions are only appended."""
+suggestions and reviewer decisions (tables of the ``entities`` area). The resolution stage keeps each
+document's local entities with their name keys and re-resolves only the blocks new documents touch;
+decisions are only appended."""
 
 from __future__ import annotations
 
 import json
+from array import array
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from organwatch.resolve.merge import Decision, Resolution, Suggestion
+from organwatch.resolve.merge import (
+    Decision,
+    Entity,
+    LocalEntity,
+    Suggestion,
+    exact_keys,
+    fuzzy_keys,
+    link_method,
+    local_from_json,
+    local_to_json,
+)
 from organwatch.resolve.relations import Relation
 from organwatch.resolve.timeline import EventReport
 from organwatch.store.base import EntitiesWriter
 
 Connection = Any
 
-_DERIVED = ("merge_suggestions", "entity_events", "entity_relations", "mention_links", "entity_aliases", "entities")
+_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[list[Any]]:
+    items = list(items)
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _marks(chunk: Sequence[Any]) -> str:
+    return ", ".join("?" * len(chunk))
 
 
 class SQLiteEntities(EntitiesWriter):
@@ -51,68 +74,273 @@ class SQLiteEntities(EntitiesWriter):
             ),
         )
 
-    def write_resolution(
-        self,
-        result: Resolution,
-        relations: list[tuple[str, str | None, Relation]],
-        events: list[EventReport],
-        version: str,
-    ) -> None:
-        """Replace the derived tables with one run's results."""
-        for table in _DERIVED:
-            self.conn.execute(f"DELETE FROM {table}")
-        self.conn.executemany(
-            "INSERT INTO entities (id, type, schema, name, resolver_version) VALUES (?, ?, ?, ?, ?)",
-            [(e.id, e.type, e.schema, e.name, version) for e in result.entities.values()],
+    # -- the resolution stage ----------------------------------------------------------------------------
+
+    def unresolved_documents(self, version: str) -> list[int]:
+        """Documents with stored text whose local entities are missing or from another resolver version."""
+        rows = self.conn.execute(
+            "SELECT d.id FROM documents d LEFT JOIN resolution_documents r ON r.document_id = d.id "
+            "WHERE d.status = 'ok' AND (r.document_id IS NULL OR r.resolver_version != ?) ORDER BY d.id",
+            (version,),
         )
+        return [int(r[0]) for r in rows]
+
+    def reset_resolution(self) -> None:
+        """Forget every derived row (a full run follows); reviewer decisions stay."""
+        for table in ("merge_suggestions", "entity_events", "entity_relations", "mention_links", "entity_aliases",
+                      "resolution_keys", "resolution_locals", "resolution_documents", "entities"):
+            self.conn.execute(f"DELETE FROM {table}")
+
+    def replace_document(
+        self,
+        document_id: int,
+        locals_: list[LocalEntity],
+        relations: list[Relation],
+        version: str,
+        at: str,
+    ) -> tuple[list[int], set[str]]:
+        """Replace a document's local entities and relations (its events go too: :meth:`add_events` follows);
+        return the new local ids and the entities the old locals belonged to (their blocks must be resolved
+        again)."""
+        old = {
+            str(r[0])
+            for r in self.conn.execute(
+                "SELECT DISTINCT entity_id FROM resolution_locals WHERE document_id = ? AND entity_id IS NOT NULL",
+                (document_id,),
+            )
+        }
+        self.conn.execute("DELETE FROM entity_events WHERE document_id = ?", (document_id,))
+        self.conn.execute("DELETE FROM entity_relations WHERE document_id = ?", (document_id,))
+        self.conn.execute("DELETE FROM resolution_locals WHERE document_id = ?", (document_id,))
+        ids: list[int] = []
+        by_name: dict[tuple[str, str], int] = {}
+        for local in locals_:
+            cursor = self.conn.execute(
+                "INSERT INTO resolution_locals (document_id, type, name, identity, data) VALUES (?, ?, ?, ?, ?)",
+                (document_id, local.type, local.name, local.identity, local_to_json(local)),
+            )
+            local_id = int(cursor.lastrowid or 0)
+            ids.append(local_id)
+            by_name[(local.type, local.name)] = local_id
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO resolution_keys (key, local_id) VALUES (?, ?)",
+                [(key, local_id) for key in exact_keys(local) | fuzzy_keys(local)],
+            )
+        self.conn.executemany(
+            "INSERT INTO entity_relations (schema, subject_local, object_local, position, role, start_date, "
+            "end_date, document_id, start_char, end_char, quote, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (r.schema, by_name[r.subject], by_name.get(r.object) if r.object else None, r.position, r.role,
+                 r.start_date, r.end_date, document_id, r.start, r.end, r.text, r.method)
+                for r in relations
+                if r.subject in by_name
+            ],
+        )
+        self.conn.execute(
+            "INSERT OR REPLACE INTO resolution_documents (document_id, resolver_version, resolved_at) "
+            "VALUES (?, ?, ?)",
+            (document_id, version, at),
+        )
+        return ids, old
+
+    def add_events(self, document_id: int, events: list[EventReport]) -> None:
+        """Store a document's events; their actors are local entity ids (mapped to entities by the block write)."""
+        self.conn.executemany(
+            "INSERT INTO entity_events (date, precision, kind, actor_locals, actors, document_id, start_char, "
+            "end_char, quote) VALUES (?, ?, ?, ?, '[]', ?, ?, ?, ?)",
+            [(e.date, e.precision, e.kind, json.dumps([int(a) for a in e.actors]), document_id, e.start, e.end,
+              e.text) for e in events],
+        )
+
+    def local_ids_of(self, identities: set[str]) -> list[int]:
+        """Local entities named by these decision keys."""
+        found: list[int] = []
+        for chunk in _chunks(sorted(identities)):
+            found.extend(int(r[0]) for r in self.conn.execute(
+                f"SELECT id FROM resolution_locals WHERE identity IN ({_marks(chunk)})", chunk))
+        return found
+
+    def block_closure(self, seeds: set[int], entities: set[str], must: list[tuple[str, str]]) -> list[int]:
+        """Every local entity that could merge with the seeds: the connected part of the key graph (exact keys,
+        current entities, reviewers' merges) around them. Only this part needs resolving again."""
+        partners: dict[str, set[str]] = {}
+        for a, b in must:
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
+        seen: set[int] = set(seeds)
+        seen_keys: set[str] = set()
+        seen_entities: set[str] = set()
+        frontier = set(seeds)
+        new_entities = set(entities)
+        while frontier or new_entities:
+            found: set[int] = set()
+            for chunk in _chunks(sorted(new_entities - seen_entities)):
+                found.update(int(r[0]) for r in self.conn.execute(
+                    f"SELECT id FROM resolution_locals WHERE entity_id IN ({_marks(chunk)})", chunk))
+            seen_entities |= new_entities
+            keys: set[str] = set()
+            named: set[str] = set()
+            for chunk in _chunks(sorted(frontier)):
+                for row in self.conn.execute(
+                    f"SELECT key FROM resolution_keys WHERE local_id IN ({_marks(chunk)}) AND key < '~'", chunk):
+                    keys.add(str(row[0]))
+                for row in self.conn.execute(
+                    f"SELECT identity, entity_id FROM resolution_locals WHERE id IN ({_marks(chunk)})", chunk):
+                    named |= partners.get(str(row[0]), set())
+                    if row[1] is not None and row[1] not in seen_entities:
+                        new_entities.add(str(row[1]))
+            new_entities -= seen_entities
+            keys -= seen_keys
+            seen_keys |= keys
+            for chunk in _chunks(sorted(keys)):
+                found.update(int(r[0]) for r in self.conn.execute(
+                    f"SELECT local_id FROM resolution_keys WHERE key IN ({_marks(chunk)})", chunk))
+            found.update(self.local_ids_of(named))
+            frontier = found - seen
+            seen |= frontier
+        return sorted(seen)
+
+    def components(self) -> Iterator[list[int]]:
+        """Connected parts of the whole key graph (for a full run), smallest local id first in each.
+
+        Union-find over integer arrays fed by one ordered scan of the keys: memory grows with the number of
+        local entities (a few bytes each), never with the number of pairs.
+        """
+        top = int(self.conn.execute("SELECT coalesce(max(id), 0) FROM resolution_locals").fetchone()[0])
+        parent = array("q", range(top + 1))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        previous_key, previous_root = None, 0
+        for key, local_id in self.conn.execute(
+                "SELECT key, local_id FROM resolution_keys WHERE key < '~' ORDER BY key"):
+            if key == previous_key:
+                a, b = find(previous_root), find(int(local_id))
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            previous_key, previous_root = key, int(local_id)
+        roots = array("q", (find(i) for i in range(top + 1)))
+        exists = bytearray(top + 1)
+        for (local_id,) in self.conn.execute("SELECT id FROM resolution_locals"):
+            exists[int(local_id)] = 1
+        order = sorted((i for i in range(top + 1) if exists[i]), key=roots.__getitem__)
+        group: list[int] = []
+        for i in order:
+            if group and roots[group[0]] != roots[i]:
+                yield group
+                group = []
+            group.append(i)
+        if group:
+            yield group
+
+    def load_locals(self, local_ids: list[int]) -> list[tuple[int, LocalEntity, str | None]]:
+        """Local entities by id, with the entity each resolved to last time."""
+        found = []
+        for chunk in _chunks(local_ids):
+            for r in self.conn.execute(
+                    f"SELECT id, document_id, type, name, data, entity_id FROM resolution_locals "
+                    f"WHERE id IN ({_marks(chunk)})", chunk):
+                found.append((int(r[0]), local_from_json(int(r[1]), r[2], r[3], r[4]), r[5]))
+        found.sort(key=lambda item: item[0])
+        return found
+
+    def entity_exists(self, entity_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM entities WHERE id = ?", (entity_id,)).fetchone() is not None
+
+    def write_block(self, members: list[tuple[int, LocalEntity, Entity]], old: set[str], version: str) -> None:
+        """Write the entities one block resolved to (``members``: local id and its entity) and drop the block's
+        former entities that no longer exist; relations and events citing the block are remapped."""
+        entities = {entity.id: entity for _, _, entity in members}
+        self.conn.executemany(
+            "INSERT INTO entities (id, type, schema, name, resolver_version) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET type = excluded.type, schema = excluded.schema, name = excluded.name, "
+            "resolver_version = excluded.resolver_version",
+            [(e.id, e.type, e.schema, e.name, version) for e in entities.values()],
+        )
+        stale = sorted(set(old) | set(entities))
+        for chunk in _chunks(stale):
+            self.conn.execute(f"DELETE FROM entity_aliases WHERE entity_id IN ({_marks(chunk)})", chunk)
+            self.conn.execute(
+                f"DELETE FROM merge_suggestions WHERE a IN ({_marks(chunk)}) OR b IN ({_marks(chunk)})", chunk + chunk)
         self.conn.executemany(
             "INSERT INTO entity_aliases (entity_id, name, script, romanisation, mentions, valid_from, "
             "valid_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (e.id, a.name, a.script, a.romanisation, a.count, a.valid_from, a.valid_to)
-                for e in result.entities.values()
-                for a in e.aliases
-            ],
+            [(e.id, a.name, a.script, a.romanisation, a.count, a.valid_from, a.valid_to)
+             for e in entities.values() for a in e.aliases],
         )
+        self.conn.executemany("UPDATE resolution_locals SET entity_id = ? WHERE id = ?",
+                              [(entity.id, local_id) for local_id, _, entity in members])
+        links: list[tuple[int, str, str, float]] = []
+        for _, loc, entity in members:
+            method = link_method(len(entity.locals))
+            links.extend((mid, entity.id, method, 1.0) for mid in loc.mention_ids)
         self.conn.executemany(
-            "INSERT OR REPLACE INTO mention_links (mention_id, entity_id, method, score) VALUES (?, ?, ?, ?)",
-            result.links,
-        )
+            "INSERT OR REPLACE INTO mention_links (mention_id, entity_id, method, score) VALUES (?, ?, ?, ?)", links)
+        ids = [local_id for local_id, _, _ in members]
+        for chunk in _chunks(ids):
+            marks = _marks(chunk)
+            self.conn.execute(
+                "UPDATE entity_relations SET subject = (SELECT entity_id FROM resolution_locals WHERE id = "
+                f"subject_local) WHERE subject_local IN ({marks})", chunk)
+            self.conn.execute(
+                "UPDATE entity_relations SET object = (SELECT entity_id FROM resolution_locals WHERE id = "
+                f"object_local) WHERE object_local IN ({marks})", chunk)
+        documents = sorted({loc.document_id for e in entities.values() for loc in e.locals})
+        mapping = {local_id: entity.id for local_id, _, entity in members}
+        for chunk in _chunks(documents):
+            rows = self.conn.execute(
+                f"SELECT id, actor_locals, actors FROM entity_events WHERE document_id IN ({_marks(chunk)})",
+                chunk).fetchall()
+            updates = []
+            for row in rows:
+                local_ids = json.loads(row[1])
+                if not any(i in mapping for i in local_ids):
+                    continue
+                actors = sorted({mapping.get(i) or self._entity_of_local(i) or "" for i in local_ids} - {""})
+                updates.append((json.dumps(actors), row[0]))
+            self.conn.executemany("UPDATE entity_events SET actors = ? WHERE id = ?", updates)
+        gone = sorted(set(old) - set(entities))
+        for chunk in _chunks(gone):
+            self.conn.execute(f"DELETE FROM entities WHERE id IN ({_marks(chunk)})", chunk)
+
+    def _entity_of_local(self, local_id: int) -> str | None:
+        row = self.conn.execute("SELECT entity_id FROM resolution_locals WHERE id = ?", (local_id,)).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    def fuzzy_keys_of(self, local_ids: list[int]) -> list[str]:
+        """The review neighbourhoods these local entities sit in."""
+        keys: set[str] = set()
+        for chunk in _chunks(local_ids):
+            keys.update(str(r[0]) for r in self.conn.execute(
+                f"SELECT key FROM resolution_keys WHERE local_id IN ({_marks(chunk)}) AND key >= '~'", chunk))
+        return sorted(keys)
+
+    def all_fuzzy_keys(self) -> Iterator[str]:
+        for (key,) in self.conn.execute("SELECT DISTINCT key FROM resolution_keys WHERE key >= '~' ORDER BY key"):
+            yield str(key)
+
+    def fuzzy_block(self, key: str) -> list[tuple[str, int, str]]:
+        """One neighbourhood: each distinct name once (its first local entity) with its entity, in name order."""
+        rows = self.conn.execute(
+            "SELECT l.name, min(l.id), l.entity_id FROM resolution_keys k JOIN resolution_locals l "
+            "ON l.id = k.local_id WHERE k.key = ? GROUP BY l.name ORDER BY l.name", (key,))
+        return [(str(r[0]), int(r[1]), str(r[2])) for r in rows if r[2] is not None]
+
+    def identities_in(self, entity_id: str) -> set[str]:
+        return {str(r[0]) for r in self.conn.execute(
+            "SELECT DISTINCT identity FROM resolution_locals WHERE entity_id = ?", (entity_id,))}
+
+    def write_suggestions(self, suggestions: list[Suggestion]) -> None:
+        """Add review suggestions, keeping the best score per pair."""
         self.conn.executemany(
-            "INSERT INTO entity_relations (schema, subject, object, position, role, start_date, end_date, "
-            "document_id, start_char, end_char, quote, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    r.schema,
-                    s,
-                    o,
-                    r.position,
-                    r.role,
-                    r.start_date,
-                    r.end_date,
-                    r.document_id,
-                    r.start,
-                    r.end,
-                    r.text,
-                    r.method,
-                )
-                for s, o, r in relations
-            ],
-        )
-        self.conn.executemany(
-            "INSERT INTO entity_events (date, precision, kind, actors, document_id, start_char, end_char, "
-            "quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (e.date, e.precision, e.kind, json.dumps(e.actors), e.document_id, e.start, e.end, e.text)
-                for e in events
-            ],
-        )
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO merge_suggestions (a, b, score, features) VALUES (?, ?, ?, ?)",
-            [
-                (s.a, s.b, s.score, json.dumps([f.to_dict() for f in s.features], ensure_ascii=False))
-                for s in result.suggestions
-            ],
+            "INSERT INTO merge_suggestions (a, b, score, features) VALUES (?, ?, ?, ?) ON CONFLICT (a, b) DO "
+            "UPDATE SET score = excluded.score, features = excluded.features WHERE excluded.score > score",
+            [(s.a, s.b, s.score, json.dumps([f.to_dict() for f in s.features], ensure_ascii=False))
+             for s in suggestions],
         )
 
     def entities(self, kind: str | None = None) -> list[dict[str, Any]]:
@@ -162,10 +390,10 @@ class SQLiteEntities(EntitiesWriter):
         ]
 
     def relations(self, entity_id: str | None = None) -> list[dict[str, Any]]:
-        query = "SELECT * FROM entity_relations"
+        query = "SELECT * FROM entity_relations WHERE subject IS NOT NULL"
         params: tuple[Any, ...] = ()
         if entity_id:
-            query += " WHERE subject = ? OR object = ?"
+            query += " AND (subject = ? OR object = ?)"
             params = (entity_id, entity_id)
         return [dict(r) for r in self.conn.execute(query + " ORDER BY start_date IS NULL, start_date, id", params)]
 
@@ -205,12 +433,6 @@ class SQLiteEntities(EntitiesWriter):
             return []
 
     def identities_of(self, entity_id: str) -> list[str]:
-        """Decision keys of every name the entity was resolved from."""
-        from organwatch.resolve.merge import identity
-
-        rows = self.conn.execute(
-            "SELECT DISTINCT e.type, m.canonical, m.text FROM mention_links l JOIN mentions m "
-            "ON m.id = l.mention_id JOIN entities e ON e.id = l.entity_id WHERE l.entity_id = ?",
-            (entity_id,),
-        )
-        return sorted({identity(r["type"], r["canonical"] or r["text"]) for r in rows})
+        """Decision keys of every name the entity was resolved from, as resolution named them (an organisation
+        completed with its place, "U.S. Consulate in Chengdu", is keyed on the completed name)."""
+        return sorted(self.identities_in(entity_id))

@@ -1,0 +1,237 @@
+"""The resolve stage of a case: extracted mentions → entities across documents, after the extract stage.
+
+Per document (streamed, a batch per transaction) the stage groups mentions into local entities and reads
+their relations and events, and stores them with their name keys. Then it resolves *blocks*: the local
+entities connected by exact name keys, by current entities and by reviewers' merges. New documents only
+re-resolve the blocks their keys touch; a full run (first run, another resolver version, or
+``reprocess --stage resolve``) walks every block once, holding one batch of blocks in memory. Review
+suggestions are recomputed for the neighbourhoods the resolved blocks sit in. Reviewer decisions are read
+on every run (they are keyed on names), so they survive any re-run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from organwatch.archive.log import utc_now
+from organwatch.resolve.merge import (
+    AUTO_MERGE,
+    NEIGHBOURHOOD,
+    RESOLVER_VERSION,
+    REVIEW,
+    DocumentIn,
+    Entity,
+    LocalEntity,
+    Suggestion,
+    cluster,
+    decision_pairs,
+    entity_of_members,
+    local_entities,
+    mention_in,
+    near_misses,
+    score_pair,
+)
+from organwatch.resolve.relations import read_relations
+from organwatch.resolve.timeline import read_events
+from organwatch.store import Store
+from organwatch.store.base import EntitiesWriter
+
+DOCUMENT_BATCH = 50  # documents per write transaction
+BLOCK_BATCH = 5000  # local entities per write transaction when resolving blocks
+
+
+@dataclass
+class ResolveSummary:
+    """Counts of one run of the resolve stage."""
+
+    documents: int = 0
+    locals: int = 0
+    blocks: int = 0
+    resolved: int = 0  # local entities whose block was resolved (all of them in a full run)
+    entities: int = 0
+    suggestions: int = 0
+    full: bool = False
+
+
+def _document_in(view: Any, document_id: int) -> DocumentIn | None:
+    document = view.documents.get(document_id)
+    if document is None or document.status != "ok" or not document.text:
+        return None
+    mentions = [mention_in(m) for m in view.mentions.mentions(document_id)]
+    return DocumentIn(document.id, document.text, mentions, document.language,
+                      (document.published or "")[:10] or None, document.title)
+
+
+def store_documents(writer: EntitiesWriter, documents: Iterable[DocumentIn]) -> tuple[set[int], set[str], int, int]:
+    """Store the local entities, relations and events of documents; return the seeds of re-resolution
+    (new local ids, former entities) and how many documents and local entities were stored."""
+    seeds: set[int] = set()
+    former: set[str] = set()
+    count = locals_count = 0
+    at = utc_now()
+    for doc in documents:
+        locals_ = local_entities(doc)
+        relations = read_relations(doc, locals_)
+        # Events name local entities for now; the block write maps them to entities.
+        provisional = {loc.name: f"@{i}" for i, loc in enumerate(locals_)
+                       if loc.type in ("person", "organization")}
+        events = read_events(doc, locals_, provisional)
+        ids, old = writer.replace_document(doc.id, locals_, relations, RESOLVER_VERSION, at)
+        by_index = {f"@{i}": str(local_id) for i, local_id in enumerate(ids)}
+        for event in events:
+            event.actors = [by_index[a] for a in event.actors]
+        if events:
+            writer.add_events(doc.id, events)
+        seeds.update(ids)
+        former |= old
+        count += 1
+        locals_count += len(ids)
+    return seeds, former, count, locals_count
+
+
+def resolve_documents(store: Store, document_ids: Iterable[int] | None = None, *, full: bool = False,
+                      identities: Iterable[str] = (),
+                      progress: Callable[[str, int], None] | None = None) -> ResolveSummary:
+    """Run the stage: over ``document_ids`` (incremental), the documents not resolved by this resolver version
+    (``None``), or every document again (``full``). ``identities`` names decision keys whose blocks must be
+    resolved again (after a reviewer's merge or split)."""
+    summary = ResolveSummary(full=full)
+    with store.writer() as writer:
+        if full:
+            writer.entities.reset_resolution()
+        if document_ids is None or full:
+            document_ids = writer.entities.unresolved_documents(RESOLVER_VERSION)
+        decisions = writer.entities.decisions()
+    cannot, must = decision_pairs(decisions)
+    seeds: set[int] = set()
+    former: set[str] = set()
+    batch: list[int] = []
+
+    def flush() -> None:
+        with store.view() as view:
+            docs = [d for d in (_document_in(view, i) for i in batch) if d is not None]
+        with store.writer() as writer:
+            new, old, count, locals_count = store_documents(writer.entities, docs)
+        if not full:
+            seeds.update(new)
+            former.update(old)
+        summary.documents += count
+        summary.locals += locals_count
+        if progress:
+            progress("documents", summary.documents)
+        batch.clear()
+
+    for document_id in document_ids:
+        batch.append(document_id)
+        if len(batch) >= DOCUMENT_BATCH:
+            flush()
+    if batch:
+        flush()
+    identities = set(identities)
+    if full:
+        with store.view() as view:
+            _resolve_blocks(store, view.entities.components(), cannot, must, summary, progress)
+    else:
+        with store.writer() as writer:
+            if identities:
+                seeds.update(writer.entities.local_ids_of({i.split("@")[0] for i in identities}))
+            closure = writer.entities.block_closure(seeds, former, must) if seeds or former else []
+        if closure or former:
+            _resolve_blocks(store, iter([closure]), cannot, must, summary, progress, former)
+    return summary
+
+
+def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str, set[str]],
+                    must: list[tuple[str, str]], summary: ResolveSummary,
+                    progress: Callable[[str, int], None] | None, former: set[str] | None = None) -> None:
+    pending: list[list[int]] = []
+    size = 0
+    fuzzy_done: set[str] = set()
+    former = set(former or ())
+
+    def flush() -> None:
+        nonlocal size
+        with store.writer() as writer:
+            entities = writer.entities
+            touched: list[int] = []
+            for block in pending:
+                loaded = entities.load_locals(block)
+                locals_ = [loc for _, loc, _ in loaded]
+                old = {entity for _, _, entity in loaded if entity} | former
+                former.clear()
+                clusters, groups, misses = cluster(locals_, cannot, must)
+                members: list[tuple[int, LocalEntity, Entity]] = []
+                made: set[str] = set()
+
+                def taken(e: str, made: set[str] = made, old: set[str] = old) -> bool:
+                    return e in made or (e not in old and entities.entity_exists(e))
+
+                for group in groups.values():
+                    entity = entity_of_members([locals_[i] for i in group], taken)
+                    made.add(entity.id)
+                    members.extend((loaded[i][0], locals_[i], entity) for i in group)
+                entities.write_block(members, old, RESOLVER_VERSION)
+                by_index = {i: entity.id for i, (_, _, entity) in enumerate(
+                    sorted(members, key=lambda m: m[0]))}
+                near = near_misses(locals_, misses, by_index.__getitem__, cannot)
+                entities.write_suggestions(near)
+                summary.suggestions += len(near)
+                summary.blocks += 1
+                summary.resolved += len(block)
+                summary.entities += len(made)
+                touched.extend(block)
+            keys = [k for k in entities.fuzzy_keys_of(touched) if k not in fuzzy_done]
+            fuzzy_done.update(keys)
+            summary.suggestions += _suggest(entities, keys, cannot)
+        if progress:
+            progress("blocks", summary.blocks)
+        pending.clear()
+        size = 0
+
+    for block in blocks:
+        pending.append(block)
+        size += len(block)
+        if size >= BLOCK_BATCH:
+            flush()
+    if pending or former:
+        flush()
+
+
+def _suggest(entities: EntitiesWriter, keys: list[str], cannot: dict[str, set[str]]) -> int:
+    """Review candidates in the given neighbourhoods: each name against the next few in name order."""
+    cache: dict[int, LocalEntity] = {}
+    identities: dict[str, set[str]] = {}
+    found: dict[tuple[str, str], Suggestion] = {}
+
+    def local(local_id: int) -> LocalEntity:
+        if local_id not in cache:
+            cache[local_id] = entities.load_locals([local_id])[0][1]
+        return cache[local_id]
+
+    def apart(a: str, b: str) -> bool:
+        for e in (a, b):
+            if e not in identities:
+                identities[e] = entities.identities_in(e)
+        return any(cannot.get(x, set()) & identities[b] for x in identities[a])
+
+    for key in keys:
+        members = entities.fuzzy_block(key)
+        for pos, (_, i, entity_i) in enumerate(members):
+            for _, j, entity_j in members[pos + 1 : pos + 1 + NEIGHBOURHOOD]:
+                if entity_i == entity_j:
+                    continue
+                a, b = sorted((entity_i, entity_j))
+                li, lj = local(i), local(j)
+                score, features = score_pair(li, lj)
+                if score < REVIEW or (score >= AUTO_MERGE and not (li.partial or lj.partial)):
+                    continue
+                if apart(a, b):
+                    continue
+                if (a, b) not in found or found[(a, b)].score < score:
+                    found[(a, b)] = Suggestion(a, b, score, features)
+        if len(cache) > 20_000:
+            cache.clear()
+    entities.write_suggestions(list(found.values()))
+    return len(found)
