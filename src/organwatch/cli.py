@@ -736,8 +736,11 @@ def search(
         return
     for number, hit in enumerate(page.hits, start=offset + 1):
         where = f"document {hit.document_id} [{hit.start}:{hit.end}]" + (" (title)" if hit.field == "title" else "")
-        heading = " · ".join(x for x in (hit.title, hit.outlet, hit.published, hit.language) if x)
+        heading = " · ".join(x for x in (hit.title or hit.source, hit.outlet, hit.published, hit.language) if x)
         out.print(f"[bold]{number}.[/bold] {escape(heading)}  {where}")
+        origin = " · ".join(x for x in (hit.source, hit.locator, f"captured {hit.captured_at}"
+                                        if hit.captured_at else "", f"capture {hit.capture_id[:12]}") if x)
+        out.print(f"   [dim]{escape(origin)}[/dim]")
         out.print(f"   {escape(hit.snippet)}")
         if hit.duplicates:
             out.print(f"   also in {len(hit.duplicates)} other document(s): "

@@ -53,3 +53,21 @@ def test_semantic_search_across_languages(case: Case, tmp_path: Path) -> None:
     assert case.document(str(page.hits[0].document_id)).language == "zh-Hant"
     hybrid = case.search("等待时间 肝移植", mode="hybrid", limit=1)
     assert case.document(str(hybrid.hits[0].document_id)).language == "en"
+
+
+def test_every_hit_names_its_source(case: Case, tmp_path: Path) -> None:
+    folder = tmp_path / "untitled"
+    folder.mkdir()
+    (folder / "witness-statement.txt").write_text("The surgeon described a kidney removed at night.\n",
+                                                  encoding="utf-8")
+    case.add([folder], text=True)
+    (hit,) = case.search("kidney").hits
+    capture = next(case.captures())
+    assert hit.capture_id == capture.id and hit.original_name == "witness-statement.txt"
+    assert hit.captured_at == capture.captured_at and hit.source == "witness-statement.txt"
+    data = json.loads(run_cli("search", "--case", str(case.root), "kidney", "--format", "json", check=True).stdout)
+    first = data["hits"][0]
+    assert first["capture_id"] == capture.id and first["original_name"] == "witness-statement.txt"
+    assert first["source"] == "witness-statement.txt" and first["captured_at"] == capture.captured_at
+    table = run_cli("search", "--case", str(case.root), "kidney", check=True).stdout
+    assert "witness-statement.txt" in table and capture.id[:12] in table and capture.captured_at in table

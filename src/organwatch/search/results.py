@@ -64,6 +64,11 @@ class Hit:
     words could not be found again in the text (then the span is empty, at 0). ``highlights`` are the
     spans of every matched term inside the snippet, in document offsets. ``duplicates`` are the other
     matching documents linked to this one as duplicates or near-duplicates ("also in N documents").
+
+    Every hit names where it comes from, so a reader can cite it without another look-up: ``capture_id``
+    (the SHA-256 of the archived bytes), ``locator`` (where in the capture: a WARC record, an entry),
+    ``source_url`` and ``original_name`` (the URL it was captured from, the file name it was added as;
+    either may be None), and ``captured_at``.
     """
 
     document_id: int
@@ -86,6 +91,16 @@ class Hit:
     outlet: str | None = None
     published: str | None = None
     language: str | None = None
+    capture_id: str = ""
+    locator: str = ""
+    source_url: str | None = None
+    original_name: str | None = None
+    captured_at: str | None = None
+
+    @property
+    def source(self) -> str:
+        """The URL the document was captured from, else the file name it was added as, else its capture id."""
+        return self.source_url or self.original_name or self.capture_id[:12]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -93,6 +108,7 @@ class Hit:
         data["highlights"] = [list(pair) for pair in self.highlights]
         data["matched_by"] = list(self.matched_by)
         data["duplicates"] = list(self.duplicates)
+        data["source"] = self.source
         return data
 
 
