@@ -80,6 +80,7 @@ class Case:
         self.log = self.archive.log
         self.keys_dir = self.archive.keys_dir
         self._embedder: Embedder | None = None
+        self._resumed = False
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -126,11 +127,12 @@ class Case:
         or, when it is None, if ``ORGANWATCH_EMBED`` is ``auto`` and the semantic extra is installed, so
         that semantic search works without a separate step.
         """
-        after_commit = None
+        after_commit: Callable[[list[AddResult]], None]
         embed_problems: list[str] = []
         if text:
-            stage = self.text_stage()
+            stage = self.text_stage(then_extract=extract)
             embedding = self._embeds_on_add() if embed is None else embed
+            self.finish_pending(extract=extract, on_text=on_text, on_extract=on_extract)
 
             def after_commit(results: list[AddResult]) -> None:
                 ids = [r.capture_id for r in results if r.capture_id]
@@ -143,6 +145,11 @@ class Case:
                     self.extract(document_ids, on_extract)
                 if embedding and document_ids and not embed_problems:
                     embed_problems.extend(self._embed_new(document_ids, on_embed))
+
+        else:
+            def after_commit(results: list[AddResult]) -> None:
+                with self.store.writer() as writer:  # not to be read now: not pending either
+                    writer.pending.done("text", [r.capture_id for r in results if r.capture_id])
 
         summary = self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
                                    after_commit=after_commit, follow_links=follow_links)
@@ -164,7 +171,48 @@ class Case:
             return [f"new documents not embedded for semantic search: {exc}"]
         return []
 
-    def text_stage(self) -> TextStage:
+    def pending(self) -> dict[str, int]:
+        """Unfinished work left by an interrupted run, by kind (``import``, ``text``, ``extract``)."""
+        with self.store.view() as view:
+            return view.pending.counts()
+
+    def finish_pending(self, *, extract: bool = True, on_text: Callable[[TextResult], None] | None = None,
+                       on_extract: Callable[[ExtractResult], None] | None = None) -> dict[str, int]:
+        """Finish the text stage (and search index) and the extract stage where an interrupted run left
+        them; return how many of each were finished. Runs once per case object: the first ``add`` or
+        ``reprocess`` does it. Web archive imports are finished by :meth:`web_archives_to_import`."""
+        if self._resumed:
+            return {}
+        self._resumed = True
+        with self.store.view() as view:
+            captures = [item.ref for item in view.pending.items("text")]
+        finished: dict[str, int] = {}
+        if captures:
+            self.text_stage(then_extract=extract).process(captures, on_text)
+            finished["text"] = len(captures)
+        if extract:
+            with self.store.view() as view:
+                documents = [int(item.ref) for item in view.pending.items("extract") if item.ref.isdigit()]
+            if documents:
+                self.extract(documents, on_extract)
+                finished["extract"] = len(documents)
+        return finished
+
+    def web_archives_to_import(self, added: Iterable[str], split_records: bool = True) -> list[str]:
+        """The web archive captures whose records should now become captures: those just ``added`` and
+        those an interrupted run left pending (WACZ always; WARC and ARC when ``split_records``). A WARC
+        kept whole (``split_records=False``) is no longer pending."""
+        wanted = list(dict.fromkeys(added))
+        with self.store.view() as view:
+            wanted += [item.ref for item in view.pending.items("import") if item.ref not in wanted]
+            kinds = {ref: (capture.media_type if (capture := view.archive.capture(ref)) else None) for ref in wanted}
+        whole = [ref for ref in wanted if kinds[ref] != "application/wacz" and not split_records]
+        if whole:
+            with self.store.writer() as writer:
+                writer.pending.done("import", whole)
+        return [ref for ref in wanted if kinds[ref] is not None and ref not in whole]
+
+    def text_stage(self, *, then_extract: bool = False) -> TextStage:
         """The text stage bound to this case, keeping its full-text index in step."""
         from organwatch.search import reindex_document, remove_document
         from organwatch.stages.text import TextStage
@@ -175,7 +223,7 @@ class Case:
             else:
                 reindex_document(writer, document_id)
 
-        return TextStage(self.store, self.blobs, index_hook=keep_index)
+        return TextStage(self.store, self.blobs, index_hook=keep_index, then_extract=then_extract)
 
     def search(self, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None, limit: int = 20,
                offset: int = 0) -> SearchPage:
@@ -235,6 +283,8 @@ class Case:
                                   "through Case.extract)")
         with self.store.view() as view:
             ids = view.documents.capture_ids(status="failed") if failed_only else view.archive.capture_ids()
+            if failed_only:  # captures an interrupted run never read are as much in need as failed ones
+                ids = list(dict.fromkeys(ids + [item.ref for item in view.pending.items("text")]))
         return self.text_stage().process(ids, on_result)
 
     def count_documents(self, status: str | None = None) -> int:

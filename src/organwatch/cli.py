@@ -274,26 +274,26 @@ def add(
 
 def _import_web_archives(case: Case, added: list[AddResult], meta: CaptureMetadata, split_records: bool) -> bool:
     """Make each record of added WACZ (and, if asked, WARC) files a capture; True if a check failed."""
-    archives = [r for r in added if r.media_type == "application/wacz"
-                or (split_records and r.media_type in ("application/warc", "application/x-internet-archive"))]
+    names = {r.capture_id: r.path for r in added if r.capture_id}
     failed = False
-    for result in archives:
+    for capture_id in case.web_archives_to_import(names, split_records):  # with any an interrupted run left
         from organwatch.webcapture import record_web_archive
 
+        path = names.get(capture_id, f"capture {capture_id[:12]} (left by an interrupted add)")
         with _errors():
-            imported = record_web_archive(case, result.capture_id or "", meta=meta)
+            imported = record_web_archive(case, capture_id, meta=meta)
         digests = {True: "digests OK", False: "DIGESTS FAILED", None: "no digests to check"}[imported.digests_ok]
         package = imported.datapackage
         signature = f"; signature {package.get('signature', 'not checked')}" if package else ""
-        out.print(f"web archive {_show(result.path)}: {imported.records} record(s), {imported.stored} stored as "
+        out.print(f"web archive {_show(path)}: {imported.records} record(s), {imported.stored} stored as "
                   f"captures, {len(imported.skipped)} skipped; {digests}{_show(signature)}")
         if imported.digests_ok is False and imported.datapackage is not None:
             first_problem = (imported.datapackage.get("problems") or ["digests do not match"])[0]
-            err.print(_show(f"failed   {result.path}: the WACZ's own datapackage check failed: {first_problem}"))
+            err.print(_show(f"failed   {path}: the WACZ's own datapackage check failed: {first_problem}"))
             failed = True
         if imported.bad_records:
             first = next(s for s in imported.skipped if str(s.get("reason", "")).startswith("damaged record"))
-            err.print(_show(f"failed   {result.path}: {imported.bad_records} damaged record(s) skipped; first at byte "
+            err.print(_show(f"failed   {path}: {imported.bad_records} damaged record(s) skipped; first at byte "
                              f"{first.get('offset', 0):,}: {str(first['reason']).removeprefix('damaged record: ')}"))
             failed = True
     return failed

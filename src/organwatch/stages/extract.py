@@ -62,6 +62,8 @@ def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
         with store.view() as view:
             document = view.documents.get(document_id)
         if document is None or document.status != "ok" or not document.text:
+            with store.writer() as writer:
+                writer.pending.done("extract", [str(document_id)])
             continue
         language = document.language if document.language in ("en", "zh-Hans", "zh-Hant") else None
         try:
@@ -75,11 +77,13 @@ def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
                              utc_now())
             with store.writer() as writer:
                 writer.mentions.replace(document_id, mentions, quotes, run)
+                writer.pending.done("extract", [str(document_id)])
         except Exception as exc:  # one document's failure must not stop the others: record it and go on
             reason = f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})"
             with store.writer() as writer:
                 writer.mentions.replace(document_id, [], [],
                                         ExtractRun(document_id, EXTRACTOR_VERSION, None, (reason,), utc_now()))
+                writer.pending.done("extract", [str(document_id)])
             summary.failed += 1
             if on_result is not None:
                 on_result(ExtractResult(document_id, 0, 0, (reason,), failed=True))

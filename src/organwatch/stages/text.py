@@ -19,7 +19,7 @@ import numpy as np
 from organwatch.archive.blobs import BlobStore
 from organwatch.archive.log import utc_now
 from organwatch.errors import UnknownCaptureError
-from organwatch.model import Document, DocumentLink
+from organwatch.model import Capture, Document, DocumentLink
 from organwatch.store import Store, Writer
 from organwatch.store.records import ParagraphHash
 from organwatch.text import ExtractedDocument, TextExtractionError, TextOptions, extract_documents
@@ -123,6 +123,23 @@ def _link_paragraphs(writer: Writer, document_id: int, doc: ExtractedDocument) -
     return links
 
 
+def read_from_web_archive(capture: Capture) -> str | None:
+    """The WARC (or ARC) capture whose text stage reads this capture's page, or None.
+
+    A record split out of a plain WARC is read where it lies, once, as a ``warc:offset=`` document of the
+    WARC: reading the split-out copy too would store and index the same page twice. A record that was
+    also added on its own (another sighting), or that came out of a WACZ (whose WARCs are not read in
+    place), is read as itself.
+    """
+    sources: set[str] = set()
+    for observation in capture.observations:
+        origin = (observation.extra or {}).get("imported_from")
+        if not isinstance(origin, dict) or origin.get("member") is not None or not origin.get("capture"):
+            return None
+        sources.add(str(origin["capture"]))
+    return min(sources) if sources else None
+
+
 IndexHook = Callable[[Writer, int, ExtractedDocument | None], None]
 
 
@@ -131,11 +148,14 @@ class TextStage:
     ``index_hook`` keeps a search index in step, inside the same write."""
 
     def __init__(self, store: Store, blobs: BlobStore, options: TextOptions | None = None,
-                 index_hook: IndexHook | None = None) -> None:
+                 index_hook: IndexHook | None = None, *, then_extract: bool = False) -> None:
         self.store = store
         self.blobs = blobs
         self.options = options or TextOptions()
         self.index_hook = index_hook
+        #: Mark each new ``ok`` document as awaiting the extract stage, in the write that stores it, so
+        #: an interrupted run leaves a record of what is left to extract.
+        self.then_extract = then_extract
 
     def process(self, capture_ids: Iterable[str],
                 on_result: Callable[[TextResult], None] | None = None) -> TextSummary:
@@ -166,7 +186,15 @@ class TextStage:
             raise UnknownCaptureError(f"no capture {capture_id!r} in this case")
         first = capture.observations[0]
         if capture.media_type.startswith(NO_TEXT_PREFIXES) or capture.media_type in NO_TEXT_TYPES:
+            with self.store.writer() as writer:
+                writer.pending.done("text", [capture.id])
             return TextResult(capture.id, 0, False, f"no text to read in {capture.media_type}", skipped=True)
+        archive = read_from_web_archive(capture)
+        if archive is not None:
+            with self.store.writer() as writer:
+                self._drop_others(writer, capture.id, [])
+                writer.pending.done("text", [capture.id])
+            return TextResult(capture.id, 0, False, f"read once, from the web archive {archive[:12]}", skipped=True)
         path = self.blobs.path(capture.id)
         documents: list[tuple[Document, ExtractedDocument]] = []
         reason = None
@@ -183,6 +211,7 @@ class TextStage:
             if capture.media_type in WEB_ARCHIVE_TYPES:  # a valid crawl of JSON, revisits, images...
                 with self.store.writer() as writer:
                     self._drop_others(writer, capture.id, [])
+                    writer.pending.done("text", [capture.id])
                 return TextResult(capture.id, 0, False, "no HTML or PDF record in this web archive", skipped=True)
             reason = "no document found in this file (no HTML or PDF record, or no text)"
         links = 0
@@ -204,6 +233,9 @@ class TextStage:
                 if self.index_hook is not None:
                     self.index_hook(writer, document_id, None)
             self._drop_others(writer, capture.id, keep)
+            writer.pending.done("text", [capture.id])
+            if self.then_extract:
+                writer.pending.add("extract", [str(d) for d in keep[:len(documents)]])
         return TextResult(capture.id, len(documents), reason is not None, reason, duplicates=links)
 
     def _record_failure(self, capture_id: str, reason: str) -> TextResult:
@@ -219,6 +251,7 @@ class TextStage:
                               None, None, None, utc_now())
             with self.store.writer() as writer:
                 writer.documents.upsert(failed)
+                writer.pending.done("text", [capture.id])
             capture_id = capture.id
         except Exception as exc:  # the store itself failed: the result still says why
             reason = f"{reason}; the failure could not be recorded ({type(exc).__name__})"

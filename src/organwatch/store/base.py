@@ -65,6 +65,7 @@ from organwatch.store.records import (
     LogPosition,
     ParagraphHash,
     PendingChunk,
+    PendingWork,
     Plan,
     Principal,
     SearchEntry,
@@ -621,6 +622,35 @@ class EntitiesWriter(EntitiesView):
         """Replace the derived tables with one run's results."""
 
 
+# -- pending work -------------------------------------------------------------------------------------------------
+
+
+class PendingView(ABC):
+    """Work started and not finished (an interrupted ``add``), so the next run can finish it and ``verify``
+    can say so. Kinds: ``import`` (a web archive's records not all split out), ``text`` (a capture the text
+    stage, which also indexes, has not read), ``extract`` (a document the extract stage has not seen)."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """How many items of each kind are pending (kinds with none are left out)."""
+
+    @abstractmethod
+    def items(self, kind: str, limit: int | None = None) -> list[PendingWork]:
+        """Pending items of one kind, oldest first."""
+
+
+class PendingWriter(PendingView):
+    """Marks work as pending, and done. Marking is idempotent: an item already pending keeps its ``since``."""
+
+    @abstractmethod
+    def add(self, kind: str, refs: Sequence[str], detail: str | None = None) -> None:
+        """Record ``refs`` as pending work of ``kind``."""
+
+    @abstractmethod
+    def done(self, kind: str, refs: Sequence[str]) -> None:
+        """Forget ``refs`` of ``kind`` (finished, or no longer wanted)."""
+
+
 # -- sessions and the store -------------------------------------------------------------------------------------------
 
 
@@ -636,6 +666,7 @@ class View:
     papers: PapersView
     accounts: AccountsView
     entities: EntitiesView
+    pending: PendingView
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Raw SQL read, kept only for the integrity checks of :mod:`organwatch.archive.verify` until
@@ -655,6 +686,7 @@ class Writer:
     papers: PapersWriter
     accounts: AccountsWriter
     entities: EntitiesWriter
+    pending: PendingWriter
 
 
 Session = View | Writer
