@@ -80,7 +80,6 @@ class Case:
         self.log = self.archive.log
         self.keys_dir = self.archive.keys_dir
         self._embedder: Embedder | None = None
-        self._resumed = False
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -132,7 +131,6 @@ class Case:
         if text:
             stage = self.text_stage(then_extract=extract)
             embedding = self._embeds_on_add() if embed is None else embed
-            self.finish_pending(extract=extract, on_text=on_text, on_extract=on_extract)
 
             def after_commit(results: list[AddResult]) -> None:
                 ids = [r.capture_id for r in results if r.capture_id]
@@ -153,6 +151,10 @@ class Case:
 
         summary = self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
                                    after_commit=after_commit, follow_links=follow_links)
+        if text:  # what an interrupted run left (or a write recovered just now) is finished here
+            self.finish_pending(extract=extract, on_text=on_text, on_extract=on_extract)
+            if embedding and not embed_problems:  # chunks an interrupted run did not embed
+                embed_problems.extend(self._embed_new(None, on_embed))
         summary.warnings.extend(embed_problems)
         return summary
 
@@ -161,8 +163,8 @@ class Case:
 
         return settings.get("ORGANWATCH_EMBED") == "auto" and semantic_extra_installed()
 
-    def _embed_new(self, document_ids: list[int], progress: Callable[[int, int], None] | None) -> list[str]:
-        """Embed the chunks of new documents; a problem (another embedder's vectors) becomes a warning."""
+    def _embed_new(self, document_ids: list[int] | None, progress: Callable[[int, int], None] | None) -> list[str]:
+        """Embed the chunks of new documents (None: every chunk not embedded yet); a problem (another embedder's vectors) becomes a warning."""
         from organwatch.search import SearchIndexError, embed_documents
 
         try:
@@ -179,11 +181,8 @@ class Case:
     def finish_pending(self, *, extract: bool = True, on_text: Callable[[TextResult], None] | None = None,
                        on_extract: Callable[[ExtractResult], None] | None = None) -> dict[str, int]:
         """Finish the text stage (and search index) and the extract stage where an interrupted run left
-        them; return how many of each were finished. Runs once per case object: the first ``add`` or
-        ``reprocess`` does it. Web archive imports are finished by :meth:`web_archives_to_import`."""
-        if self._resumed:
-            return {}
-        self._resumed = True
+        them; return how many of each were finished. Every ``add`` that reads text ends with it. Web
+        archive imports are finished by :meth:`web_archives_to_import`."""
         with self.store.view() as view:
             captures = [item.ref for item in view.pending.items("text")]
         finished: dict[str, int] = {}
