@@ -31,7 +31,7 @@ from organwatch.archive.evidence import Archive
 from organwatch.archive.log import utc_now
 from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
 from organwatch.model import Capture, Document, DocumentLink, StoredMention, StoredQuote
-from organwatch.store import Store, Writer, open_store
+from organwatch.store import Store, open_store
 from organwatch.version import __version__
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from organwatch.search.results import Mode
     from organwatch.stages.extract import ExtractResult, ExtractSummary
     from organwatch.stages.text import TextResult, TextStage, TextSummary
-    from organwatch.text import ExtractedDocument
 
 CASE_FILE = "case.toml"
 DB_FILE = "organwatch.db"
@@ -115,13 +114,14 @@ class Case:
             on_text: Callable[[TextResult], None] | None = None,
             on_extract: Callable[[ExtractResult], None] | None = None,
             follow_links: bool = False, embed: bool | None = None,
-            on_embed: Callable[[int, int], None] | None = None) -> AddSummary:
+            on_embed: Callable[[int, int], None] | None = None, jobs: int | None = None) -> AddSummary:
         """Add files and folders (recursively); see :mod:`organwatch.archive.captures`.
 
         Symbolic links leaving an added folder are refused unless ``follow_links``.
 
         With ``text=True`` each committed batch of new captures goes through the text stage too, and
-        with ``extract=True`` as well their documents through the extract stage. Their documents are then
+        with ``extract=True`` as well their documents through the extract stage, over ``jobs`` worker
+        processes (default ``ORGANWATCH_JOBS`` or the number of cores). Their documents are then
         embedded for semantic search (``on_embed(done, total)`` per batch of chunks) when ``embed`` is True,
         or, when it is None, if ``ORGANWATCH_EMBED`` is ``auto`` and the semantic extra is installed, so
         that semantic search works without a separate step.
@@ -129,19 +129,17 @@ class Case:
         after_commit: Callable[[list[AddResult]], None]
         embed_problems: list[str] = []
         if text:
-            stage = self.text_stage(then_extract=extract)
+            stage = self.text_stage(then_extract=extract, jobs=jobs, on_extract=on_extract)
             embedding = self._embeds_on_add() if embed is None else embed
 
             def after_commit(results: list[AddResult]) -> None:
                 ids = [r.capture_id for r in results if r.capture_id]
                 stage.process(ids, on_text)
-                if not ids or not (extract or embedding):
+                if not ids or not embedding:
                     return
                 with self.store.view() as view:
                     document_ids = view.documents.ids(status="ok", capture_ids=ids)
-                if extract:
-                    self.extract(document_ids, on_extract)
-                if embedding and document_ids and not embed_problems:
+                if document_ids and not embed_problems:
                     embed_problems.extend(self._embed_new(document_ids, on_embed))
 
         else:
@@ -152,7 +150,7 @@ class Case:
         summary = self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
                                    after_commit=after_commit, follow_links=follow_links)
         if text:  # what an interrupted run left (or a write recovered just now) is finished here
-            self.finish_pending(extract=extract, on_text=on_text, on_extract=on_extract)
+            self.finish_pending(extract=extract, on_text=on_text, on_extract=on_extract, jobs=jobs)
             if embedding and not embed_problems:  # chunks an interrupted run did not embed
                 embed_problems.extend(self._embed_new(None, on_embed))
         summary.warnings.extend(embed_problems)
@@ -164,7 +162,8 @@ class Case:
         return settings.get("ORGANWATCH_EMBED") == "auto" and semantic_extra_installed()
 
     def _embed_new(self, document_ids: list[int] | None, progress: Callable[[int, int], None] | None) -> list[str]:
-        """Embed the chunks of new documents (None: every chunk not embedded yet); a problem (another embedder's vectors) becomes a warning."""
+        """Embed the chunks of new documents (None: every chunk not embedded yet); a problem (another
+        embedder's vectors) becomes a warning."""
         from organwatch.search import SearchIndexError, embed_documents
 
         try:
@@ -179,7 +178,8 @@ class Case:
             return view.pending.counts()
 
     def finish_pending(self, *, extract: bool = True, on_text: Callable[[TextResult], None] | None = None,
-                       on_extract: Callable[[ExtractResult], None] | None = None) -> dict[str, int]:
+                       on_extract: Callable[[ExtractResult], None] | None = None,
+                       jobs: int | None = None) -> dict[str, int]:
         """Finish the text stage (and search index) and the extract stage where an interrupted run left
         them; return how many of each were finished. Every ``add`` that reads text ends with it. Web
         archive imports are finished by :meth:`web_archives_to_import`."""
@@ -187,13 +187,13 @@ class Case:
             captures = [item.ref for item in view.pending.items("text")]
         finished: dict[str, int] = {}
         if captures:
-            self.text_stage(then_extract=extract).process(captures, on_text)
+            self.text_stage(then_extract=extract, jobs=jobs, on_extract=on_extract).process(captures, on_text)
             finished["text"] = len(captures)
         if extract:
             with self.store.view() as view:
                 documents = [int(item.ref) for item in view.pending.items("extract") if item.ref.isdigit()]
             if documents:
-                self.extract(documents, on_extract)
+                self.extract(documents, on_extract, jobs=jobs)
                 finished["extract"] = len(documents)
         return finished
 
@@ -211,18 +211,14 @@ class Case:
                 writer.pending.done("import", whole)
         return [ref for ref in wanted if kinds[ref] is not None and ref not in whole]
 
-    def text_stage(self, *, then_extract: bool = False) -> TextStage:
-        """The text stage bound to this case, keeping its full-text index in step."""
-        from organwatch.search import reindex_document, remove_document
+    def text_stage(self, *, then_extract: bool = False, jobs: int | None = None,
+                   on_extract: Callable[[ExtractResult], None] | None = None) -> TextStage:
+        """The text stage bound to this case, keeping its full-text index in step (and, with
+        ``then_extract``, extracting from each new document in the same pass)."""
         from organwatch.stages.text import TextStage
 
-        def keep_index(writer: Writer, document_id: int, doc: ExtractedDocument | None) -> None:
-            if doc is None:
-                remove_document(writer, document_id)
-            else:
-                reindex_document(writer, document_id)
-
-        return TextStage(self.store, self.blobs, index_hook=keep_index, then_extract=then_extract)
+        return TextStage(self.store, self.blobs, index=True, then_extract=then_extract, jobs=jobs,
+                         on_extract=on_extract)
 
     def search(self, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None, limit: int = 20,
                offset: int = 0) -> SearchPage:
@@ -258,11 +254,12 @@ class Case:
             return sync_index(writer, progress=progress)
 
     def extract(self, document_ids: Iterable[int] | None = None,
-                on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
+                on_result: Callable[[ExtractResult], None] | None = None, *, jobs: int | None = None
+                ) -> ExtractSummary:
         """Extract mentions and quotes from documents (all by default); see :mod:`organwatch.stages.extract`."""
         from organwatch.stages.extract import extract_documents
 
-        return extract_documents(self.store, document_ids, on_result)
+        return extract_documents(self.store, document_ids, on_result, jobs=jobs)
 
     def mentions(self, document_id: int, mention_type: str | None = None) -> list[StoredMention]:
         """Stored mentions of a document, in text order."""
@@ -275,7 +272,7 @@ class Case:
             return view.mentions.quotes(document_id)
 
     def reprocess(self, stage: str = "text", *, failed_only: bool = False,
-                  on_result: Callable[[TextResult], None] | None = None) -> TextSummary:
+                  on_result: Callable[[TextResult], None] | None = None, jobs: int | None = None) -> TextSummary:
         """Run the text stage again over the captures (all, or only those whose documents failed)."""
         if stage != "text":
             raise OrganWatchError(f"unknown stage {stage!r} for reprocess of captures: use text (or extract "
@@ -284,7 +281,7 @@ class Case:
             ids = view.documents.capture_ids(status="failed") if failed_only else view.archive.capture_ids()
             if failed_only:  # captures an interrupted run never read are as much in need as failed ones
                 ids = list(dict.fromkeys(ids + [item.ref for item in view.pending.items("text")]))
-        return self.text_stage().process(ids, on_result)
+        return self.text_stage(jobs=jobs).process(ids, on_result)
 
     def count_documents(self, status: str | None = None) -> int:
         """Number of documents (of one status, or all)."""
