@@ -747,7 +747,8 @@ def search(
                       f"{', '.join(map(str, hit.duplicates[:10]))}")
     shown = f"{offset + 1}-{offset + len(page.hits)}" if page.hits else "none"
     more = "; more with --offset" if page.has_more else ""
-    out.print(f"{mode} search: hits {shown} of {page.total}{more}")
+    cut = "; too many matches to rank all: the newest were ranked (narrow it)" if page.truncated else ""
+    out.print(f"{mode} search: hits {shown} of {page.total}{more}{cut}")
 
 
 @app.command()

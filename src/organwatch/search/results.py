@@ -115,7 +115,9 @@ class Hit:
 @dataclass(frozen=True)
 class SearchPage:
     """One page of hits. ``total`` counts matching documents before duplicates are collapsed; in
-    semantic and hybrid modes it counts the documents ranked (nearest neighbours have no natural end)."""
+    semantic and hybrid modes it counts the documents ranked (nearest neighbours have no natural end).
+    ``truncated``: the query matched too many documents to rank them all; the best of the newest were
+    ranked (narrow the query, or filter, to rank them all)."""
 
     query: str
     mode: Mode
@@ -125,9 +127,11 @@ class SearchPage:
     total: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
     has_more: bool = False
+    #: True when so many documents matched that only the newest candidates were ranked (full text).
+    truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"query": self.query, "mode": self.mode, "filters": asdict(self.filters), "limit": self.limit,
-                "offset": self.offset, "total": self.total, "has_more": self.has_more,
+                "offset": self.offset, "total": self.total, "has_more": self.has_more, "truncated": self.truncated,
                 "hits": [hit.to_dict() for hit in self.hits]}

@@ -124,7 +124,8 @@ def _search(view: Session, query: str, mode: Mode, filters: SearchFilters, limit
     matched = set(scores) | (full_text.ranking.matching(outside) if full_text is not None and outside else set())
     clustered = [(doc, tuple(sorted((members & matched) - {doc}))) for doc, members in page]
     hits = _hits(view, clustered, scores, full_text, lexical, chunks, offset, markers)
-    return SearchPage(query, mode, filters, limit, offset, total, tuple(hits), has_more)
+    truncated = full_text is not None and full_text.ranking.truncated
+    return SearchPage(query, mode, filters, limit, offset, total, tuple(hits), has_more, truncated)
 
 
 def _hits(view: Session, page: list[tuple[int, tuple[int, ...]]], scores: dict[int, float],

@@ -256,7 +256,12 @@ class MentionsWriter(MentionsView):
 
 
 class FullTextRanking(ABC):
-    """The documents a query plan matches, ranked (lower score is better), read a window at a time."""
+    """The documents a query plan matches, ranked (lower score is better), read a window at a time.
+
+    A backend may rank only the best candidates of a query that matches very many documents, to bound
+    the work; it then sets ``truncated`` once ``top`` has run (``count`` still counts every match)."""
+
+    truncated: bool = False
 
     @abstractmethod
     def top(self, n: int) -> list[tuple[int, float]]:
