@@ -7,8 +7,8 @@ order of writes — hence document ids and duplicate links — is the same whate
 
 Workers are forked, so they start with every module the parent has imported (no second start-up of
 the readers and models). At most ``window`` inputs are in flight: memory stays bounded however many
-inputs there are. A worker that dies (out of memory, a crash in a C library) fails the one input it
-was probably working on; the pool is restarted for the rest.
+inputs there are. A worker that dies (out of memory, a crash in a C library) fails the one input that
+kills a worker when run alone; the pool is restarted for the rest.
 """
 
 from __future__ import annotations
@@ -87,24 +87,40 @@ def _pooled(fn: Callable[[In], Out], items: Iterator[In], workers: int,
                 if item is _END:
                     exhausted = True
                     break
-                pending.append((item, executor.submit(fn, item)))  # type: ignore[arg-type]
+                pending.append((item, _submit(executor, fn, item)))  # type: ignore[arg-type]
             if not pending:
                 return
             item, future = pending.popleft()
             try:
                 result = future.result()
-            except BrokenProcessPool as exc:
-                # The pool is gone: fail the oldest input (the likeliest culprit), resubmit the others.
+            except BrokenProcessPool:
+                # The pool is gone and any input in flight may have killed it: run the oldest alone in a
+                # fresh pool; if that dies too it is the culprit. Then resubmit the others.
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = ProcessPoolExecutor(workers, mp_context=context)
-                pending = deque((other, executor.submit(fn, other)) for other, _ in pending)
-                died = WorkerDiedError(f"a worker process died while reading this input ({exc})")
-                if on_died is None:
-                    raise died from None
-                result = on_died(item, died)
+                try:
+                    result = _submit(executor, fn, item).result()
+                except BrokenProcessPool as exc:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    executor = ProcessPoolExecutor(workers, mp_context=context)
+                    died = WorkerDiedError(f"a worker process died while reading this input ({exc})")
+                    if on_died is None:
+                        raise died from None
+                    result = on_died(item, died)
+                pending = deque((other, _submit(executor, fn, other)) for other, _ in pending)
             yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(executor: ProcessPoolExecutor, fn: Callable[[In], Out], item: In) -> Future[Out]:
+    """Submit, or hand back the failure of a pool that broke meanwhile (a worker just died)."""
+    try:
+        return executor.submit(fn, item)
+    except BrokenProcessPool as exc:
+        failed: Future[Out] = Future()
+        failed.set_exception(exc)
+        return failed
 
 
 _END = object()
