@@ -289,7 +289,7 @@ def main() -> int:
         timings.update({"semantic": [], "hybrid": []})
     hits: dict[str, int] = {"fts": 0}
     truncated = 0
-    bound = sqlite_search.RANK_CANDIDATES
+    bound = sqlite_search.RANK_CANDIDATES or 20_000
     for mode in timings:
         sqlite_search.RANK_CANDIDATES = 0 if mode == "fts-unbounded" else bound
         for query, filters, _term in mixed:

@@ -131,7 +131,8 @@ def read_from_web_archive(capture: Capture) -> str | None:
     """The WARC (or ARC) capture whose text stage reads this capture's page, or None.
 
     A record split out of a plain WARC is read where it lies, once, as a ``warc:offset=`` document of the
-    WARC: reading the split-out copy too would store and index the same page twice. A record that was
+    WARC (when the WARC has been read): reading the split-out copy too would store and index the same
+    page twice. A record that was
     also added on its own (another sighting), or that came out of a WACZ (whose WARCs are not read in
     place), is read as itself.
     """
@@ -292,11 +293,16 @@ class TextStage:
         skip = None
         if capture.media_type.startswith(NO_TEXT_PREFIXES) or capture.media_type in NO_TEXT_TYPES:
             skip = f"no text to read in {capture.media_type}"
-        elif (archive := read_from_web_archive(capture)) is not None:
+        elif (archive := read_from_web_archive(capture)) is not None and self._has_documents(archive):
             skip = f"read once, from the web archive {archive[:12]}"
         return CaptureJob(capture.id, str(self.blobs.path(capture.id)), capture.media_type, first.original_name,
                           first.source_url, capture.captured_at, self.options, self.index, self.then_extract,
                           skip)
+
+    def _has_documents(self, capture_id: str) -> bool:
+        """True once the text stage has read the capture (a web archive added without text was not)."""
+        with self.store.view() as view:
+            return bool(view.documents.ids(capture_ids=[capture_id]))
 
     def _write(self, work: CaptureWork) -> TextResult:
         job = work.job

@@ -87,9 +87,9 @@ def _rowids_sql(plan: Plan, params: list[Any]) -> str:
     return "SELECT NULL AS id WHERE 0"
 
 
-#: A word query ranks (BM25) at most this many matching documents, the newest; more are counted, and the
-#: ranking says it was truncated. Scoring every match of a common word costs in proportion to the case.
-RANK_CANDIDATES = 20_000
+#: When set, a word query ranks (BM25) at most this many matching documents, the newest; more are counted,
+#: and the ranking says it was truncated. Scoring every match of a common word costs in proportion to the case.
+RANK_CANDIDATES = 0  # off: at 100,000 documents on 2 loaded cores bounding did not pay (see benchmarks/search.py)
 _UNSET = object()
 
 
@@ -157,7 +157,9 @@ class SQLiteRanking(FullTextRanking):
             first = self._run(f"{self._id_sql} ORDER BY 1 DESC LIMIT 1 OFFSET ?",
                               [*self._id_params, RANK_CANDIDATES - 1]) if RANK_CANDIDATES else []
             self._floor = int(first[0][0]) if first else None
-            self.truncated = self._floor is not None and self.count() > RANK_CANDIDATES
+            if self._floor is not None:
+                self.total = self.count()
+                self.truncated = self.total > RANK_CANDIDATES
         return self._floor  # type: ignore[return-value]
 
     def top(self, n: int) -> list[tuple[int, float]]:
