@@ -8,9 +8,16 @@ run measures:
   durability (``ORGANWATCH_SYNC=batch``) and with ``off``;
 * peak RSS of a fresh process adding 1,000 vs 20,000 small documents (goal: within 20%).
 
-Goals (issue #2): overhead <= 3x bare read+hash for small files, <= 1.3x for files >= 1 MB.
+Goals: overhead <= 3x bare read+hash for small files, <= 1.3x for files >= 1 MB.
 
-Usage: python benchmarks/ingest.py [--small 2000] [--large 40] [--rss 1000,20000] [--keep DIR]
+End to end (``--news N``, default 2,000): news-size HTML pages through archive, text, extraction and
+the search index (``Case.add`` with text and extract) with 1 and 2 worker processes, beside the bare
+libraries on the same files in the same run: trafilatura on each page, the extraction model on its
+text, and an FTS5 insert of that text. Goals: 2 workers >= 1.8x one worker; one worker <= 1.5x the
+sum of the bare libraries' costs.
+
+Usage: python benchmarks/ingest.py [--small 2000] [--large 40] [--rss 1000,20000] [--news 2000]
+       [--only news] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -110,6 +117,100 @@ def child_rss(folder: str, case_dir: str) -> None:
     print(json.dumps({"added": summary.added, "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
+_NEWS_NAMES = ("Zhang Wei", "Li Na", "David Matas", "Ethan Gutmann", "Wang Lijun", "Huang Jiefu", "Sarah Cook")
+_NEWS_PLACES = ("Harbin", "Tianjin", "Shenyang", "Jinzhou", "Chongqing", "Beijing", "Wuhan", "Guangzhou")
+_NEWS_WORDS = ("hospital transplant kidney liver waiting time patients surgeons officials report said according "
+               "statement investigation tribunal evidence donors registry numbers year month capacity beds "
+               "centre programme foreign ministry health commission interview witness documents data").split()
+
+
+def make_news(folder: Path, count: int, seed: int = 3) -> int:
+    """News-size pages: a headline, a dated byline, 8-14 paragraphs of article text, menus and a footer."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    nav = "".join(f"<li><a href='/s/{i}'>Section {i}</a></li>" for i in range(25))
+    for i in range(count):
+        paragraphs = []
+        for _ in range(rng.randint(8, 14)):
+            sentences = []
+            for _ in range(rng.randint(2, 4)):
+                words = " ".join(rng.choice(_NEWS_WORDS) for _ in range(rng.randint(12, 24)))
+                sentences.append(f"{rng.choice(_NEWS_NAMES)} told reporters in {rng.choice(_NEWS_PLACES)} that "
+                                 f"{words}, with {rng.randint(2, 9000):,} cases in {rng.randint(1995, 2024)}.")
+            paragraphs.append("<p>" + " ".join(sentences) + "</p>")
+        day = f"{rng.randint(2000, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        data = (f"<!doctype html><html><head><meta charset=utf-8><title>Report {i} on transplant waiting times"
+                f"</title><meta property='article:published_time' content='{day}'></head><body><header><nav><ul>"
+                f"{nav}</ul></nav></header><main><article><h1>Report {i} on transplant waiting times</h1>"
+                f"<p class=byline>By {rng.choice(_NEWS_NAMES)}, {day}</p>{''.join(paragraphs)}</article></main>"
+                f"<footer><p>Copyright News Example. All rights reserved.</p><ul>{nav}</ul></footer></body></html>"
+                ).encode()
+        (folder / f"news{i:06d}.html").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def bare_libraries(folder: Path, work: Path) -> dict[str, float]:
+    """The libraries alone on the same pages: trafilatura, the extraction model, an FTS5 insert."""
+    import sqlite3
+
+    import trafilatura
+
+    from organwatch.extract import extract
+
+    pages = [p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())]
+    start = time.perf_counter()
+    texts = [trafilatura.extract(html) or "" for html in pages]
+    costs = {"trafilatura": time.perf_counter() - start}
+    start = time.perf_counter()
+    for text in texts:
+        extract(text, language="en")
+    costs["extraction model"] = time.perf_counter() - start
+    db = work / "bare-fts.db"
+    db.unlink(missing_ok=True)
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='unicode61')")
+    start = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO t (body) VALUES (?)", [(text,) for text in texts])
+    costs["FTS5 insert"] = time.perf_counter() - start
+    conn.close()
+    return costs
+
+
+def end_to_end(folder: Path, case_dir: Path, jobs: int) -> float:
+    import organwatch
+
+    os.environ["ORGANWATCH_SYNC"] = "off"
+    os.environ["ORGANWATCH_EMBED"] = "off"
+    shutil.rmtree(case_dir, ignore_errors=True)
+    case = organwatch.init_case(case_dir)
+    start = time.perf_counter()
+    summary = case.add([folder], text=True, extract=True, jobs=jobs)
+    elapsed = time.perf_counter() - start
+    assert summary.failed == 0 and case.count_documents("ok") == summary.added, summary
+    case.store.close()
+    return elapsed
+
+
+def news_rows(work: Path, count: int) -> None:
+    folder = work / "news"
+    nbytes = make_news(folder, count)
+    print(f"\nend to end: {count} news-size HTML pages, {nbytes / 1e6:.1f} MB (archive, text, extract, index)")
+    costs = bare_libraries(folder, work)
+    bare = sum(costs.values())
+    for name, seconds in costs.items():
+        print(f"  bare {name:<23} {count / seconds:>10.0f} docs/s {seconds:>8.2f} s")
+    print(f"  bare libraries, sum         {count / bare:>10.0f} docs/s {bare:>8.2f} s   (baseline)")
+    one = end_to_end(folder, work / "case-news-1", 1)
+    print(f"  organwatch add, 1 worker    {count / one:>10.0f} docs/s {one:>8.2f} s   x{one / bare:.2f} of the "
+          "bare libraries (goal <= 1.5)")
+    two = end_to_end(folder, work / "case-news-2", 2)
+    print(f"  organwatch add, 2 workers   {count / two:>10.0f} docs/s {two:>8.2f} s   speed-up x{one / two:.2f} "
+          f"over 1 worker (goal >= 1.8; {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f})")
+
+
 def row(label: str, files: int, nbytes: int, seconds: float, baseline: float) -> str:
     return (f"  {label:<28} {files / seconds:>10.0f} docs/s {nbytes / seconds / 1e6:>9.1f} MB/s "
             f"{seconds:>8.2f} s   x{seconds / baseline:.2f} of bare read+hash")
@@ -120,6 +221,8 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=2000)
     parser.add_argument("--large", type=int, default=40)
     parser.add_argument("--rss", default="1000,20000", help="document counts for the peak-RSS comparison")
+    parser.add_argument("--news", type=int, default=2000, help="news pages for the end-to-end row")
+    parser.add_argument("--only", choices=("news",), help="run only this row")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -130,6 +233,9 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         print(f"OrganWatch ingest benchmark (python {sys.version.split()[0]}, {os.cpu_count()} cpus)")
+        if args.only == "news":
+            news_rows(work, args.news)
+            return
         for label, maker, count in (("small pages", make_small, args.small), ("files >= 1 MB", make_large, args.large)):
             folder = work / label.split()[0]
             nbytes = maker(folder, count)
@@ -143,6 +249,7 @@ def main() -> None:
                 # Best of three fresh cases: this machine is shared, and the minimum is the least noisy.
                 seconds = min(ingest(folder, work / f"case-{sync}", sync) for _ in range(3))
                 print(row(f"organwatch add (sync={sync})", count, nbytes, seconds, baseline))
+        news_rows(work, args.news)
         counts = [int(x) for x in args.rss.split(",")]
         print("\npeak RSS of a fresh process adding N small pages (sync=off):")
         peaks = []

@@ -23,6 +23,7 @@ def _quiet_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith("ORGANWATCH_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("ORGANWATCH_SYNC", "off")
+    monkeypatch.setenv("ORGANWATCH_EMBED", "off")  # embedding is slow: only the tests that need it turn it on
     monkeypatch.setenv("ORGANWATCH_PROGRESS", "lines")
     monkeypatch.setenv("ORGANWATCH_CAPTURED_BY", "test investigator")
 

@@ -32,7 +32,7 @@ from organwatch.archive.evidence import Archive
 from organwatch.archive.log import utc_now
 from organwatch.errors import CaseError, OrganWatchError, UnknownCaptureError
 from organwatch.model import Capture, Document, DocumentLink, StoredMention, StoredQuote
-from organwatch.store import Store, Writer, open_store
+from organwatch.store import Store, open_store
 from organwatch.version import __version__
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from organwatch.stages.extract import ExtractResult, ExtractSummary
     from organwatch.stages.resolve import ResolveSummary
     from organwatch.stages.text import TextResult, TextStage, TextSummary
-    from organwatch.text import ExtractedDocument
     from organwatch.webcapture.wacz import ImportSummary
 
 CASE_FILE = "case.toml"
@@ -159,13 +158,19 @@ class Case:
             on_text: Callable[[TextResult], None] | None = None,
             on_extract: Callable[[ExtractResult], None] | None = None,
             follow_links: bool = False, split_records: bool = False,
-            on_split: Callable[[SplitArchive], None] | None = None) -> CaseAddSummary:
+            on_split: Callable[[SplitArchive], None] | None = None, embed: bool | None = None,
+            on_embed: Callable[[int, int], None] | None = None, jobs: int | None = None) -> CaseAddSummary:
         """Add files and folders (recursively); see :mod:`organwatch.archive.captures`.
 
         Symbolic links leaving an added folder are refused unless ``follow_links``.
 
         With ``text=True`` each committed batch of new captures goes through the text stage too, and
-        with ``extract=True`` as well their documents through the extract stage.
+        with ``extract=True`` as well their documents through the extract stage (then the resolve and claims
+        stages), over ``jobs`` worker processes (default ``ORGANWATCH_JOBS`` or the number of cores). Their
+        documents are then embedded for semantic search (``on_embed(done, total)`` per batch of chunks) when
+        ``embed`` is True, or, when it is None, if ``ORGANWATCH_EMBED`` is ``auto`` and the semantic extra is
+        installed, so that semantic search works without a separate step. Work an interrupted run left is
+        finished too.
 
         Every record of a newly added WACZ becomes a capture of its own (with provenance naming the file),
         and so does every record of a WARC with ``split_records=True``; they are listed in ``web_archives``
@@ -179,27 +184,45 @@ class Case:
             if on_result is not None:
                 on_result(result)
 
-        after_commit = None
+        after_commit: Callable[[list[AddResult]], None]
+        embed_problems: list[str] = []
         if text:
-            stage = self.text_stage()
+            stage = self.text_stage(then_extract=extract, jobs=jobs, on_extract=on_extract)
+            embedding = self._embeds_on_add() if embed is None else embed
 
             def after_commit(results: list[AddResult]) -> None:
                 ids = [r.capture_id for r in results if r.capture_id]
                 stage.process(ids, on_text)
-                if extract and ids:
-                    with self.store.view() as view:
-                        document_ids = view.documents.ids(status="ok", capture_ids=ids)
-                    self.extract(document_ids, on_extract)
+                if not ids:
+                    return
+                with self.store.view() as view:
+                    document_ids = view.documents.ids(status="ok", capture_ids=ids)
+                if extract and document_ids:  # the text stage extracted them in the same pass
+                    self.after_extract(document_ids)
+                if embedding and document_ids and not embed_problems:
+                    embed_problems.extend(self._embed_new(document_ids, on_embed))
+
+        else:
+            def after_commit(results: list[AddResult]) -> None:
+                with self.store.writer() as writer:  # not to be read now: not pending either
+                    writer.pending.done("text", [r.capture_id for r in results if r.capture_id])
 
         added = self.archive.add(paths, meta, on_result=on_each, max_size=max_size, batch_size=batch_size,
                                  after_commit=after_commit, follow_links=follow_links)
         summary = CaseAddSummary(**{f.name: getattr(added, f.name) for f in fields(added)})
-        for result in archives:
-            if result.media_type == WACZ_TYPE or split_records:
-                split = SplitArchive(result, self.split_web_archive(result.capture_id or "", meta))
-                summary.web_archives.append(split)
-                if on_split is not None:
-                    on_split(split)
+        names = {r.capture_id: r for r in archives if r.capture_id}
+        for capture_id in self.web_archives_to_import(list(names), split_records):
+            result = names.get(capture_id) or AddResult("added", f"capture {capture_id[:12]} (left by an interrupted "
+                                                        "add)", capture_id)
+            split = SplitArchive(result, self.split_web_archive(capture_id, meta))
+            summary.web_archives.append(split)
+            if on_split is not None:
+                on_split(split)
+        if text:  # what an interrupted run left (or a write recovered just now) is finished here
+            self.finish_pending(extract=extract, on_text=on_text, on_extract=on_extract, jobs=jobs)
+            if embedding and not embed_problems:  # chunks an interrupted run did not embed
+                embed_problems.extend(self._embed_new(None, on_embed))
+        summary.warnings.extend(embed_problems)
         return summary
 
     def split_web_archive(self, capture_ref: str, meta: CaptureMetadata | None = None) -> ImportSummary:
@@ -208,18 +231,74 @@ class Case:
 
         return record_web_archive(self, capture_ref, meta=meta)
 
-    def text_stage(self) -> TextStage:
-        """The text stage bound to this case, keeping its full-text index in step."""
-        from organwatch.search import reindex_document, remove_document
+    def _embeds_on_add(self) -> bool:
+        from organwatch.search.embedder import semantic_extra_installed
+
+        return settings.get("ORGANWATCH_EMBED") == "auto" and semantic_extra_installed()
+
+    def _embed_new(self, document_ids: list[int] | None, progress: Callable[[int, int], None] | None) -> list[str]:
+        """Embed the chunks of new documents (None: every chunk not embedded yet); a problem (another
+        embedder's vectors) becomes a warning."""
+        from organwatch.search import SearchIndexError, embed_documents
+
+        try:
+            embed_documents(self.store, self.embedder(), document_ids, progress=progress)
+        except SearchIndexError as exc:
+            return [f"new documents not embedded for semantic search: {exc}"]
+        return []
+
+    def pending(self) -> dict[str, int]:
+        """Unfinished work left by an interrupted run, by kind (``import``, ``text``, ``extract``)."""
+        with self.store.view() as view:
+            return view.pending.counts()
+
+    def finish_pending(self, *, extract: bool = True, on_text: Callable[[TextResult], None] | None = None,
+                       on_extract: Callable[[ExtractResult], None] | None = None,
+                       jobs: int | None = None) -> dict[str, int]:
+        """Finish the text stage (and search index) and the extract stage where an interrupted run left
+        them; return how many of each were finished. Every ``add`` that reads text ends with it. Web
+        archive imports are finished by :meth:`web_archives_to_import`."""
+        with self.store.view() as view:
+            captures = [item.ref for item in view.pending.items("text")]
+        finished: dict[str, int] = {}
+        if captures:
+            self.text_stage(then_extract=extract, jobs=jobs, on_extract=on_extract).process(captures, on_text)
+            finished["text"] = len(captures)
+            if extract:
+                with self.store.view() as view:
+                    read = view.documents.ids(status="ok", capture_ids=captures)
+                if read:
+                    self.after_extract(read)
+        if extract:
+            with self.store.view() as view:
+                documents = [int(item.ref) for item in view.pending.items("extract") if item.ref.isdigit()]
+            if documents:
+                self.extract(documents, on_extract, jobs=jobs)
+                finished["extract"] = len(documents)
+        return finished
+
+    def web_archives_to_import(self, added: Iterable[str], split_records: bool = True) -> list[str]:
+        """The web archive captures whose records should now become captures: those just ``added`` and
+        those an interrupted run left pending (WACZ always; WARC and ARC when ``split_records``). A WARC
+        kept whole (``split_records=False``) is no longer pending."""
+        wanted = list(dict.fromkeys(added))
+        with self.store.view() as view:
+            wanted += [item.ref for item in view.pending.items("import") if item.ref not in wanted]
+            kinds = {ref: (capture.media_type if (capture := view.archive.capture(ref)) else None) for ref in wanted}
+        whole = [ref for ref in wanted if kinds[ref] != "application/wacz" and not split_records]
+        if whole:
+            with self.store.writer() as writer:
+                writer.pending.done("import", whole)
+        return [ref for ref in wanted if kinds[ref] is not None and ref not in whole]
+
+    def text_stage(self, *, then_extract: bool = False, jobs: int | None = None,
+                   on_extract: Callable[[ExtractResult], None] | None = None) -> TextStage:
+        """The text stage bound to this case, keeping its full-text index in step (and, with
+        ``then_extract``, extracting from each new document in the same pass)."""
         from organwatch.stages.text import TextStage
 
-        def keep_index(writer: Writer, document_id: int, doc: ExtractedDocument | None) -> None:
-            if doc is None:
-                remove_document(writer, document_id)
-            else:
-                reindex_document(writer, document_id)
-
-        return TextStage(self.store, self.blobs, index_hook=keep_index)
+        return TextStage(self.store, self.blobs, index=True, then_extract=then_extract, jobs=jobs,
+                         on_extract=on_extract)
 
     def search(self, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None, limit: int = 20,
                offset: int = 0) -> SearchPage:
@@ -255,7 +334,8 @@ class Case:
             return sync_index(writer, progress=progress)
 
     def extract(self, document_ids: Iterable[int] | None = None,
-                on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
+                on_result: Callable[[ExtractResult], None] | None = None, *, jobs: int | None = None
+                ) -> ExtractSummary:
         """Extract mentions and quotes from documents (all by default); see :mod:`organwatch.stages.extract`.
 
         The resolve stage follows (for the given documents only the name blocks they touch are resolved again;
@@ -264,10 +344,14 @@ class Case:
         from organwatch.stages.extract import extract_documents
 
         ids = None if document_ids is None else list(document_ids)
-        summary = extract_documents(self.store, ids, on_result)
-        self.resolve(ids, full=ids is None)
-        self.derive_claims(ids)
+        summary = extract_documents(self.store, ids, on_result, jobs=jobs)
+        self.after_extract(ids)
         return summary
+
+    def after_extract(self, document_ids: list[int] | None) -> None:
+        """The stages that read stored mentions: resolve (actors across documents), then claims."""
+        self.resolve(document_ids, full=document_ids is None)
+        self.derive_claims(document_ids)
 
     def derive_claims(self, document_ids: Iterable[int] | None = None) -> ClaimsSummary:
         """Derive and store the claims of documents (all by default) and regroup the case's claims; see
@@ -312,23 +396,27 @@ class Case:
                   on_result: Callable[[Any], None] | None = None) -> TextSummary | ExtractSummary | ReindexSummary: ...
 
     def reprocess(self, stage: str = "text", *, failed_only: bool = False,
-                  on_result: Callable[[Any], None] | None = None) -> TextSummary | ExtractSummary | ReindexSummary:
+                  on_result: Callable[[Any], None] | None = None, jobs: int | None = None
+                  ) -> TextSummary | ExtractSummary | ReindexSummary:
         """Run a stage again: after an upgrade, or to retry what failed.
 
-        ``text`` reads the captures again (all, or with ``failed_only`` those whose documents failed) and
-        tells ``on_result`` each :class:`~organwatch.stages.text.TextResult`; ``extract`` extracts mentions
-        from every document again (each :class:`~organwatch.stages.extract.ExtractResult` to ``on_result``);
-        ``search`` re-indexes the documents missing from the full-text index or indexed by older code.
+        ``text`` reads the captures again (all, or with ``failed_only`` those whose documents failed and those
+        an interrupted run never read) and tells ``on_result`` each
+        :class:`~organwatch.stages.text.TextResult`; ``extract`` extracts mentions from every document again
+        (each :class:`~organwatch.stages.extract.ExtractResult` to ``on_result``); ``search`` re-indexes the
+        documents missing from the full-text index or indexed by older code.
         """
         if stage == "search":
             return ReindexSummary(self.sync_search_index())
         if stage == "extract":
-            return self.extract(None, on_result)
+            return self.extract(None, on_result, jobs=jobs)
         if stage != "text":
             raise OrganWatchError(f"unknown stage {stage!r} to reprocess: use text, extract or search")
         with self.store.view() as view:
             ids = view.documents.capture_ids(status="failed") if failed_only else view.archive.capture_ids()
-        return self.text_stage().process(ids, on_result)
+            if failed_only:  # captures an interrupted run never read are as much in need as failed ones
+                ids = list(dict.fromkeys(ids + [item.ref for item in view.pending.items("text")]))
+        return self.text_stage(jobs=jobs).process(ids, on_result)
 
     def count_documents(self, status: str | None = None) -> int:
         """Number of documents (of one status, or all)."""

@@ -87,6 +87,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ORGANWATCH_PROGRESS", "auto",
             "`auto`: progress bar on a terminal, plain lines otherwise; `bar`; `lines`; `none`.",
             _choice("auto", "bar", "lines", "none")),
+    Setting("ORGANWATCH_EMBED", "auto",
+            "`auto`: `add` embeds new documents for semantic search when the semantic extra is installed; "
+            "`off`: only `organwatch embed` does.", _choice("auto", "off")),
+    Setting("ORGANWATCH_JOBS", None,
+            "Worker processes that read text, extract and index during `add` and `reprocess` "
+            "(default: the number of cores; `--jobs` overrides it).", _positive_int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from organwatch.case import Case
 from tests.conftest import run_cli
 
@@ -53,3 +55,39 @@ def test_semantic_search_across_languages(case: Case, tmp_path: Path) -> None:
     assert case.document(str(page.hits[0].document_id)).language == "zh-Hant"
     hybrid = case.search("等待时间 肝移植", mode="hybrid", limit=1)
     assert case.document(str(hybrid.hits[0].document_id)).language == "en"
+
+
+def test_every_hit_names_its_source(case: Case, tmp_path: Path) -> None:
+    folder = tmp_path / "untitled"
+    folder.mkdir()
+    (folder / "witness-statement.txt").write_text("The surgeon described a kidney removed at night.\n",
+                                                  encoding="utf-8")
+    case.add([folder], text=True)
+    (hit,) = case.search("kidney").hits
+    capture = next(case.captures())
+    assert hit.capture_id == capture.id and hit.original_name == "witness-statement.txt"
+    assert hit.captured_at == capture.captured_at and hit.source == "witness-statement.txt"
+    data = json.loads(run_cli("search", "--case", str(case.root), "kidney", "--format", "json", check=True).stdout)
+    first = data["hits"][0]
+    assert first["capture_id"] == capture.id and first["original_name"] == "witness-statement.txt"
+    assert first["source"] == "witness-statement.txt" and first["captured_at"] == capture.captured_at
+    table = run_cli("search", "--case", str(case.root), "kidney", check=True).stdout
+    assert "witness-statement.txt" in table and capture.id[:12] in table and capture.captured_at in table
+
+
+def test_semantic_search_names_the_command_then_works_after_add(case: Case, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Hospitals promised a matching liver within a week.\n", encoding="utf-8")
+    case.add([folder], text=True)  # ORGANWATCH_EMBED is off in tests: nothing embedded
+    refused = run_cli("search", "--case", str(case.root), "--semantic", "liver transplant")
+    assert refused.returncode == 1 and "`organwatch embed --case" in refused.stderr
+    assert "Case.embed" not in refused.stderr and "()" not in refused.stderr
+    monkeypatch.setenv("ORGANWATCH_EMBED", "auto")
+    (folder / "b.txt").write_text("器官移植的等待时间只有几天。\n", encoding="utf-8")
+    done: list[tuple[int, int]] = []
+    case.add([folder], text=True, on_embed=lambda n, total: done.append((n, total)))
+    assert done and done[-1][0] == done[-1][1] > 0  # the new document was embedded, with progress
+    page = case.search("waiting time for an organ", mode="semantic", limit=1)
+    assert page.hits and page.hits[0].original_name == "b.txt"

@@ -604,6 +604,26 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_PENDING = {
+    "import": ("web archive(s) not yet split into record captures", "run `organwatch add` again (the same files "
+               "or any other) to finish"),
+    "text": ("capture(s) not yet read by the text stage nor indexed for search",
+             "run `organwatch add` again or `organwatch reprocess --failed-only`"),
+    "extract": ("document(s) not yet through extraction", "run `organwatch reprocess --stage extract`"),
+}
+
+
+def _pending_findings(case: Case) -> list[tuple[str, str, str]]:
+    """Work an interrupted run left unfinished: the evidence is intact, but not all of it is read yet."""
+    try:
+        counts = case.pending()
+    except sqlean.DatabaseError:
+        return []
+    return [("pending-work", f"pending {kind}", f"{n} {_PENDING.get(kind, (kind, 'run `organwatch add` again'))[0]}"
+             f" (an add was interrupted or is running); {_PENDING.get(kind, ('', 'run `organwatch add` again'))[1]}")
+            for kind, n in sorted(counts.items())]
+
+
 def verify_case(case: Case, *, expect_key: str | None = None,
                 witnesses: Sequence[Witness] = ()) -> VerifyReport:
     """Run every check on ``case`` and return the findings (never raises on damage).
@@ -626,6 +646,9 @@ def verify_case(case: Case, *, expect_key: str | None = None,
                      f"cannot be read ({exc}); {REBUILD_HINT.format(root=case.root)}")
         verifier.db_ok = False
     verifier.check_witnesses()
+    if verifier.db_ok:
+        for code, where, message in _pending_findings(case):
+            verifier.add("warning", code, where, message)
     if verifier.db_ok:
         # Capture sets (web capture) bind several captures in one signed event: check every member is there.
         from organwatch.webcapture.captureset import check_capture_sets

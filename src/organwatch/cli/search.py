@@ -56,15 +56,19 @@ def search(
         return
     for number, hit in enumerate(page.hits, start=offset + 1):
         where = f"document {hit.document_id} [{hit.start}:{hit.end}]" + (" (title)" if hit.field == "title" else "")
-        heading = " · ".join(x for x in (hit.title, hit.outlet, hit.published, hit.language) if x)
+        heading = " · ".join(x for x in (hit.title or hit.source, hit.outlet, hit.published, hit.language) if x)
         out.print(f"[bold]{number}.[/bold] {escape(heading)}  {where}")
+        origin = " · ".join(x for x in (hit.source, hit.locator, f"captured {hit.captured_at}"
+                                        if hit.captured_at else "", f"capture {hit.capture_id[:12]}") if x)
+        out.print(f"   [dim]{escape(origin)}[/dim]")
         out.print(f"   {escape(hit.snippet)}")
         if hit.duplicates:
             out.print(f"   also in {len(hit.duplicates)} other document(s): "
                       f"{', '.join(map(str, hit.duplicates[:10]))}")
     shown = f"{offset + 1}-{offset + len(page.hits)}" if page.hits else "none"
     more = "; more with --offset" if page.has_more else ""
-    out.print(f"{mode} search: hits {shown} of {page.total}{more}")
+    cut = "; too many matches to rank all: the newest were ranked (narrow it)" if page.truncated else ""
+    out.print(f"{mode} search: hits {shown} of {page.total}{more}{cut}")
 
 
 @app.command()

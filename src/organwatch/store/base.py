@@ -67,6 +67,7 @@ from organwatch.store.records import (
     LogPosition,
     ParagraphHash,
     PendingChunk,
+    PendingWork,
     Plan,
     Principal,
     SearchEntry,
@@ -270,7 +271,12 @@ class MentionsWriter(MentionsView):
 
 
 class FullTextRanking(ABC):
-    """The documents a query plan matches, ranked (lower score is better), read a window at a time."""
+    """The documents a query plan matches, ranked (lower score is better), read a window at a time.
+
+    A backend may rank only the best candidates of a query that matches very many documents, to bound
+    the work; it then sets ``truncated`` once ``top`` has run (``count`` still counts every match)."""
+
+    truncated: bool = False
 
     @abstractmethod
     def top(self, n: int) -> list[tuple[int, float]]:
@@ -744,6 +750,35 @@ class ClaimsWriter(ClaimsView):
         """Record a reviewer's merge or split."""
 
 
+# -- pending work -------------------------------------------------------------------------------------------------
+
+
+class PendingView(ABC):
+    """Work started and not finished (an interrupted ``add``), so the next run can finish it and ``verify``
+    can say so. Kinds: ``import`` (a web archive's records not all split out), ``text`` (a capture the text
+    stage, which also indexes, has not read), ``extract`` (a document the extract stage has not seen)."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """How many items of each kind are pending (kinds with none are left out)."""
+
+    @abstractmethod
+    def items(self, kind: str, limit: int | None = None) -> list[PendingWork]:
+        """Pending items of one kind, oldest first."""
+
+
+class PendingWriter(PendingView):
+    """Marks work as pending, and done. Marking is idempotent: an item already pending keeps its ``since``."""
+
+    @abstractmethod
+    def add(self, kind: str, refs: Sequence[str], detail: str | None = None) -> None:
+        """Record ``refs`` as pending work of ``kind``."""
+
+    @abstractmethod
+    def done(self, kind: str, refs: Sequence[str]) -> None:
+        """Forget ``refs`` of ``kind`` (finished, or no longer wanted)."""
+
+
 # -- sessions and the store -------------------------------------------------------------------------------------------
 
 
@@ -760,6 +795,7 @@ class View:
     accounts: AccountsView
     entities: EntitiesView
     claims: ClaimsView
+    pending: PendingView
 
 
 @dataclass(frozen=True)
@@ -775,6 +811,7 @@ class Writer:
     accounts: AccountsWriter
     entities: EntitiesWriter
     claims: ClaimsWriter
+    pending: PendingWriter
 
 
 Session = View | Writer

@@ -272,6 +272,20 @@ class AppliedMigration:
         return {"area": self.area, "name": self.name, "applied_at": self.applied_at}
 
 
+# -- pending work -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    """Work started and not finished: ``kind`` is ``import``, ``text`` or ``extract``; ``ref`` the capture id
+    (import, text) or the document id as text (extract); ``detail`` JSON the resuming run needs."""
+
+    kind: str
+    ref: str
+    detail: str | None
+    since: str
+
+
 # -- accounts -------------------------------------------------------------------------------------------------
 
 

@@ -371,6 +371,8 @@ def record_web_archive(case: Case, capture_ref: str, *, meta: CaptureMetadata | 
             except zipfile.BadZipFile as exc:
                 raise OrganWatchError(f"capture {capture.id[:12]}: damaged WACZ ({exc})") from None
     case.log_event({"type": EVENT, **summary.to_json()})
+    with case.store.writer() as writer:  # every record is now a capture: the import is no longer pending
+        writer.pending.done("import", [capture.id])
     return summary
 
 

@@ -16,6 +16,7 @@ from organwatch.model import Capture, Observation
 from organwatch.store.base import ArchiveIndexWriter
 from organwatch.store.records import INDEX_TABLES, IndexBatch, LogEntryRecord, LogPosition, TreeHeadRecord
 
+WEB_ARCHIVES = frozenset({"application/warc", "application/wacz", "application/x-internet-archive"})
 Connection = Any  # sqlean.Connection
 
 
@@ -118,6 +119,12 @@ class SQLiteArchiveIndex(ArchiveIndexWriter):
             self.conn.executemany("INSERT INTO captures (id, size, media_type, first_seq, captured_at) "
                                   "VALUES (?, ?, ?, ?, ?)",
                                   [(c.id, c.size, c.media_type, c.first_seq, c.captured_at) for c in batch.captures])
+            # In the same transaction: every new capture awaits the text stage, and a new web archive the
+            # split of its records, until they are done (an interrupted add is finished by the next one).
+            since = batch.captures[0].captured_at
+            self.conn.executemany("INSERT OR IGNORE INTO pending_work (kind, ref, since) VALUES (?, ?, ?)",
+                                  [(kind, c.id, since) for c in batch.captures
+                                   for kind in (("text", "import") if c.media_type in WEB_ARCHIVES else ("text",))])
         if batch.observations:
             self.conn.executemany(
                 "INSERT INTO observations (seq, capture_id, source_url, original_name, original_path, captured_at, "

@@ -32,6 +32,7 @@ from organwatch.store.sqlite.embeddings import SQLiteEmbeddings
 from organwatch.store.sqlite.entities import SQLiteEntities
 from organwatch.store.sqlite.mentions import SQLiteMentions
 from organwatch.store.sqlite.papers import SQLitePapers
+from organwatch.store.sqlite.pending import SQLitePending
 from organwatch.store.sqlite.search import SQLiteSearchIndex
 
 Connection = Any  # sqlean.Connection: the package ships no type hints
@@ -48,7 +49,7 @@ def _repositories(conn: Connection) -> dict[str, Any]:
     return {"archive": SQLiteArchiveIndex(conn), "documents": SQLiteDocuments(conn),
             "mentions": SQLiteMentions(conn), "search": SQLiteSearchIndex(conn), "embeddings": SQLiteEmbeddings(conn),
             "papers": SQLitePapers(conn), "accounts": SQLiteAccounts(conn),
-            "entities": SQLiteEntities(conn), "claims": SQLiteClaims(conn)}
+            "entities": SQLiteEntities(conn), "claims": SQLiteClaims(conn), "pending": SQLitePending(conn)}
 
 
 class SQLiteStore(Store):
