@@ -27,7 +27,9 @@ def make_files(folder: Path, count: int, size: int = 20_000, tag: str = "") -> P
 def start_add(case: Path, *paths: Path, batch: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ORGANWATCH_BATCH_SIZE": str(batch), "ORGANWATCH_SYNC": "off",
            "ORGANWATCH_PROGRESS": "none"}
-    return subprocess.Popen([sys.executable, "-m", "organwatch", "add", "--case", str(case), *map(str, paths)],
+    # The archive alone: reading text and extraction have crash tests of their own (tests/stages/test_resume.py).
+    return subprocess.Popen([sys.executable, "-m", "organwatch", "add", "--no-text", "--case", str(case),
+                             *map(str, paths)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -50,11 +52,13 @@ def test_sigkill_mid_add_leaves_a_verifiable_case_and_rerun_completes(tmp_path: 
     assert proc.returncode == -signal.SIGKILL, "the add finished before it could be killed: make it slower"
     first = run_cli("verify", "--case", str(case))
     assert first.returncode == 0, first.stdout + first.stderr
-    again = run_cli("add", "--case", str(case), str(files))
+    again = run_cli("add", "--no-text", "--case", str(case), str(files))
     assert again.returncode == 0, again.stderr
     final = Case(case)
     report = final.verify()
-    assert report.ok and report.findings == [], [str(f) for f in report.findings]
+    # Captures committed but not yet read (the add was --no-text and killed) are honestly reported as pending.
+    findings = [f for f in report.findings if f.code != "pending-work"]
+    assert report.ok and findings == [], [str(f) for f in findings]
     assert final.count_captures() == 200
     paths = {o.original_path for c in final.captures() for o in c.observations}
     assert paths == {f"files/{i:04d}.html" for i in range(200)}

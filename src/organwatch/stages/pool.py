@@ -78,7 +78,7 @@ def _pooled(fn: Callable[[In], Out], items: Iterator[In], workers: int,
     context = multiprocessing.get_context("fork")
     window = workers * WINDOW_PER_WORKER
     pending: deque[tuple[In, Future[Out]]] = deque()
-    executor = ProcessPoolExecutor(workers, mp_context=context)
+    executor = _executor(workers, context)
     try:
         exhausted = False
         while True:
@@ -97,12 +97,12 @@ def _pooled(fn: Callable[[In], Out], items: Iterator[In], workers: int,
                 # The pool is gone and any input in flight may have killed it: run the oldest alone in a
                 # fresh pool; if that dies too it is the culprit. Then resubmit the others.
                 executor.shutdown(wait=False, cancel_futures=True)
-                executor = ProcessPoolExecutor(workers, mp_context=context)
+                executor = _executor(workers, context)
                 try:
                     result = _submit(executor, fn, item).result()
                 except BrokenProcessPool as exc:
                     executor.shutdown(wait=False, cancel_futures=True)
-                    executor = ProcessPoolExecutor(workers, mp_context=context)
+                    executor = _executor(workers, context)
                     died = WorkerDiedError(f"a worker process died while reading this input ({exc})")
                     if on_died is None:
                         raise died from None
@@ -111,6 +111,26 @@ def _pooled(fn: Callable[[In], Out], items: Iterator[In], workers: int,
             yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: end when the parent ends, even by SIGKILL, instead of waiting forever for work (and
+    holding the parent's stdout open). Linux's parent-death signal; elsewhere the pool's own checks."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _executor(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent,
+                               initargs=(os.getpid(),))
 
 
 def _submit(executor: ProcessPoolExecutor, fn: Callable[[In], Out], item: In) -> Future[Out]:
