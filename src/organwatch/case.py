@@ -210,6 +210,10 @@ class Case:
         added = self.archive.add(paths, meta, on_result=on_each, max_size=max_size, batch_size=batch_size,
                                  after_commit=after_commit, follow_links=follow_links)
         summary = CaseAddSummary(**{f.name: getattr(added, f.name) for f in fields(added)})
+        if text:  # what an interrupted run left (or a write recovered just now) is finished here
+            self.finish_pending(extract=extract, on_text=on_text, on_extract=on_extract, jobs=jobs)
+        # Web archives are split into record captures once read, so a record read from its WARC is not read
+        # again as a capture of its own.
         names = {r.capture_id: r for r in archives if r.capture_id}
         for capture_id in self.web_archives_to_import(list(names), split_records):
             result = names.get(capture_id) or AddResult("added", f"capture {capture_id[:12]} (left by an interrupted "
@@ -218,10 +222,8 @@ class Case:
             summary.web_archives.append(split)
             if on_split is not None:
                 on_split(split)
-        if text:  # what an interrupted run left (or a write recovered just now) is finished here
-            self.finish_pending(extract=extract, on_text=on_text, on_extract=on_extract, jobs=jobs)
-            if embedding and not embed_problems:  # chunks an interrupted run did not embed
-                embed_problems.extend(self._embed_new(None, on_embed))
+        if text and embedding and not embed_problems:  # chunks an interrupted run did not embed
+            embed_problems.extend(self._embed_new(None, on_embed))
         summary.warnings.extend(embed_problems)
         return summary
 

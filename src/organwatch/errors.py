@@ -32,6 +32,7 @@ keeps this drawing complete):
     ├── LoginRateLimitedError           too many failed logins recently (web)
     ├── NotFoundError                   nothing with that id that this reader may see (web)
     ├── ForbiddenError                  the reader's role does not allow this action (web)
+    ├── WorkerDiedError                 a worker process died on one input (stages)
     ├── ClaimsError                     unknown actor, nothing said about it, a bad grade (claims)
     ├── ResolveError                    an unknown or ambiguous actor name, or a merge that cannot be (resolve)
     └── AnalysisError                   an analysis cannot run on its inputs (analysis)

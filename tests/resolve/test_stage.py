@@ -27,7 +27,7 @@ def _add(case: Case, folder: Path, name: str, text: str) -> int:
 
 def _locals(case: Case) -> dict[tuple[int, str], tuple[int, str]]:
     with case.store.view() as view:
-        rows = view.execute("SELECT document_id, name, id, entity_id FROM resolution_locals").fetchall()
+        rows = view.entities.conn.execute("SELECT document_id, name, id, entity_id FROM resolution_locals").fetchall()
     return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
