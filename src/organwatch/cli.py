@@ -94,13 +94,19 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
 
 @app.command()
 def init(path: Annotated[Path, typer.Argument(help="Folder to create for the case.")],
-         name: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None) -> None:
+         name: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None,
+         database: Annotated[str | None, typer.Option(
+             "--database", help="postgresql://user@host/db: keep the index on a team server "
+                                "(default: a SQLite file in the case folder).")] = None,
+         blobs: Annotated[Path | None, typer.Option(
+             "--blobs", help="Folder (shared storage) for the original bytes (default: the case's blobs/).")] = None,
+         ) -> None:
     """Create a case: folder, database, evidence log and signing key.
 
-    Example: organwatch init mycase
+    Example: organwatch init mycase --database postgresql://me@db.example/investigation --blobs /shared/blobs
     """
     with _errors():
-        case = init_case(path, name)
+        case = init_case(path, name, database=database, blobs=blobs)
     out.print(f"Created case {escape(case.name)!r} in {escape(str(path))}")
     out.print(f"Signing key fingerprint: {case.key_id()}")
     out.print("Publish this fingerprint (or keep it apart from the case) so that others can check your bundles.")

@@ -87,6 +87,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ORGANWATCH_PROGRESS", "auto",
             "`auto`: progress bar on a terminal, plain lines otherwise; `bar`; `lines`; `none`.",
             _choice("auto", "bar", "lines", "none")),
+    Setting("ORGANWATCH_DATABASE_URL", None,
+            "PostgreSQL URL (postgresql://user:password@host/db) of a case on a team server; used instead of "
+            "the password-less URL in case.toml when it names the same host and database."),
+    Setting("ORGANWATCH_DATABASE_WAIT", 30,
+            "Seconds to keep retrying a PostgreSQL server that refuses connections (restarting) before failing.",
+            _positive_int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -82,6 +83,7 @@ class LogWriter:
         self._private = private
         self._sync = sync
         self._fd: int | None = None
+        self._shared: AbstractContextManager[None] | None = None
         self.state: LogState | None = None
         self.recovery = Recovery()
 
@@ -89,6 +91,10 @@ class LogWriter:
         self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
+            # Machines sharing one database take turns too (a no-op for a store on this machine only).
+            shared = self.store.append_lock()
+            shared.__enter__()
+            self._shared = shared
             self.recovery = self.recover()
             self.recovery.staging_removed = self.blobs.remove_abandoned_areas()
         except BaseException:
@@ -101,6 +107,9 @@ class LogWriter:
         self._release()
 
     def _release(self) -> None:
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.__exit__(None, None, None)
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
