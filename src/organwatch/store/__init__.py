@@ -54,10 +54,13 @@ def _open_postgres(root: Path, section: dict[str, Any]) -> Store:
     from organwatch.store.postgres.connection import check_url, where, with_known_password
 
     url = section.get("url")
-    if not isinstance(url, str) or not url:
-        raise CaseError(f"{root / 'case.toml'}: [store] backend = \"postgresql\" needs url = \"postgresql://...\"")
-    check_url(url)
     override = settings.get("ORGANWATCH_DATABASE_URL")
+    if url is None and override:
+        url = override  # a store named only by the environment (a team's shared setting)
+    if not isinstance(url, str) or not url:
+        raise CaseError(f"{root / 'case.toml'}: [store] backend = \"postgresql\" needs url = \"postgresql://...\" "
+                        "(or ORGANWATCH_DATABASE_URL)")
+    check_url(url)
     if override and where(override) == where(url):
         url = override
     url = with_known_password(url)

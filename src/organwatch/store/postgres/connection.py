@@ -105,21 +105,25 @@ def explain(url: str, exc: BaseException) -> CaseError:
 
 
 def connect(url: str, *, read_only: bool = False) -> psycopg.Connection[Row]:
-    """A new connection (transactions not in autocommit), or a CaseError naming the host."""
+    """A new connection, or a CaseError naming the host.
+
+    A read-only connection runs each statement on its own (autocommit, like a SQLite read connection)
+    and refuses writes; a writable one groups statements in transactions.
+    """
     try:
         conn = psycopg.connect(check_url(url), row_factory=row_factory, connect_timeout=CONNECT_TIMEOUT,
-                               application_name="organwatch")
+                               application_name="organwatch", autocommit=read_only,
+                               options="-c default_transaction_read_only=on" if read_only else None)
     except psycopg.Error as exc:
         raise explain(url, exc) from None
-    if read_only:
-        conn.read_only = True
     return conn
 
 
 def stream(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
     """Rows of a query read through a server-side cursor, a batch at a time (other queries may run on the
     same connection meanwhile, which a client-side stream would forbid)."""
-    with conn.cursor(name=f"organwatch_{next(_CURSORS)}") as cursor:
+    # Outside a transaction (a read session) the cursor must be WITH HOLD to outlive its statement.
+    with conn.cursor(name=f"organwatch_{next(_CURSORS)}", withhold=conn.autocommit) as cursor:
         cursor.itersize = 2000
         cursor.execute(sql, params)
         yield from cursor

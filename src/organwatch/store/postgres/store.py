@@ -1,7 +1,7 @@
 """The PostgreSQL store: a case's index and derived data on a server shared by a team.
 
-Read sessions borrow a pooled connection in a read-only, repeatable-read transaction (one consistent
-snapshot per session). All writes of a process go through one writer connection, one transaction per
+Read sessions borrow a pooled read-only connection; each statement sees a consistent snapshot, as
+on SQLite. All writes of a process go through one writer connection, one transaction per
 session, as on SQLite. Between processes and machines the server's own locking orders writes, and the
 evidence log's appends are serialised by :meth:`PostgresStore.append_lock`, an advisory lock held from
 reading the log position to indexing the new entries, so two machines can never extend the Merkle
@@ -111,11 +111,6 @@ class PostgresStore(Store):
         return self._connect(read_only=True)
 
     def _give_back(self, conn: Connection) -> None:
-        try:
-            conn.rollback()
-        except psycopg.Error:
-            conn.close()
-            return
         with self._lock:
             if len(self._idle) < _POOL_SIZE and not conn.broken:
                 self._idle.append(conn)
@@ -144,7 +139,6 @@ class PostgresStore(Store):
     def _session(self) -> Iterator[Connection]:
         conn = self._borrow()
         try:
-            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             yield conn
         except psycopg.OperationalError as exc:
             conn.close()
@@ -155,7 +149,7 @@ class PostgresStore(Store):
 
     @contextmanager
     def view(self) -> Iterator[PostgresView]:
-        """A read session: one read-only, repeatable-read transaction on a pooled connection."""
+        """A read session on a pooled read-only connection (each statement sees a consistent snapshot)."""
         with self._session() as conn:
             yield PostgresView(**_repositories(conn), connection=conn)
 
