@@ -341,6 +341,31 @@ def verify(case: CaseOption = None,
 
 
 @app.command()
+def migrate(source: Annotated[Path, typer.Option("--from", help="The case folder whose store moves.")],
+            destination: Annotated[str, typer.Option("--to", help="postgresql://user@host/db, or sqlite (the "
+                                                                  "case folder's own file).")],
+            fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+    """Move a case's store between SQLite and PostgreSQL, verify it there, and point the case at it.
+
+    The evidence log, keys and blobs stay in place; the old store is kept untouched as a fallback.
+
+    Example: organwatch migrate --from mycase --to postgresql://me@db.example/investigation
+    """
+    from organwatch.store.postgres.transfer import migrate_case
+
+    with _errors():
+        summary = migrate_case(source, destination,
+                               progress=lambda table, rows: err.print(f"copied {rows:>9} rows of {table}")
+                               if _progress_mode() != "none" else None)
+    if fmt is not Format.table:
+        _emit_json(summary)
+        return
+    total = sum(summary["rows"].values())
+    out.print(f"Moved {escape(str(source))} from {summary['from']} to {summary['to']}: {total} rows; "
+              "verified against the evidence log: OK")
+
+
+@app.command()
 def bundle(out_path: Annotated[Path, typer.Option("--out", "-o", help="The zip file to write.")],
            case: CaseOption = None,
            captures: Annotated[str | None, typer.Option(help="Comma-separated capture ids or prefixes "
