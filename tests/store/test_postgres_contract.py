@@ -3,7 +3,8 @@
 One scenario writes the same records through each backend and reads them back through every read
 method; the two backends must give the same answers (ids, order and values), and some answers are
 also checked against what they must be. Ranked lists are compared as sets: the engines' scores
-(FTS5's BM25, PostgreSQL's ts_rank) agree on what matches, not always on the order of near ties. Plus what only a server has: connection errors as one line.
+(FTS5's BM25, PostgreSQL's ts_rank) agree on what matches, not always on the order of near ties.
+Plus what only a server has: connection errors as one line.
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ def scenario(store: Store) -> dict[str, Any]:
         seen["run_by_id"] = view.papers.run_by_id(latest["id"]) == latest
         seen["no_run"] = (view.papers.latest_run("other"), view.papers.run_by_id(999))
         seen["results"] = view.papers.results(latest["id"])
-        seen["reviews"] = {k: (v["score"], v["reviewer"], v["note"]) for k, v in view.papers.reviews(latest["id"]).items()}
+        reviews = view.papers.reviews(latest["id"])
+        seen["reviews"] = {k: (v["score"], v["reviewer"], v["note"]) for k, v in reviews.items()}
         user = view.accounts.get_user("alice")
         seen["users"] = [(u.name, u.role, u.password_hash, u.disabled) for u in view.accounts.list_users()]
         seen["user"] = (user is not None and user.password_hash, view.accounts.get_user("nobody"))

@@ -71,7 +71,8 @@ class PostgresAccounts(AccountsWriter):
         """Store a new session (by the hash of its token) and drop expired ones."""
         now = time.time()
         self.conn.execute("DELETE FROM user_sessions WHERE expires_at < %s", (now,))
-        self.conn.execute("INSERT INTO user_sessions VALUES (%s, %s, %s, %s)", (token_hash, user_name, now, now + lifetime))
+        self.conn.execute("INSERT INTO user_sessions VALUES (%s, %s, %s, %s)",
+                          (token_hash, user_name, now, now + lifetime))
 
     def session_user(self, token_hash: str) -> UserRecord | None:
         """The enabled account a live session belongs to."""
@@ -199,8 +200,8 @@ class PostgresAccounts(AccountsWriter):
         if not wanted:
             return []
         rows = self.conn.execute(
-            f"SELECT e.seq, e.type, e.time, e.leaf_hash, (SELECT min(h.tree_size) FROM tree_heads h "
-            f"WHERE h.tree_size > e.seq) AS head_size FROM log_entries e "
+            "SELECT e.seq, e.type, e.time, e.leaf_hash, (SELECT min(h.tree_size) FROM tree_heads h "
+            "WHERE h.tree_size > e.seq) AS head_size FROM log_entries e "
             "WHERE e.seq = ANY(%s) ORDER BY e.seq", (wanted,)).fetchall()
         return [dict(r) for r in rows]
 
@@ -209,13 +210,15 @@ class PostgresAccounts(AccountsWriter):
         where, params = _visible_clause(viewer)
         rows = self.conn.execute(
             f"SELECT l.*, d.id AS other, d.title AS other_title FROM document_links l JOIN documents d "
-            f"ON d.id = CASE WHEN l.a = %s THEN l.b ELSE l.a END WHERE (l.a = %s OR l.b = %s) AND {where} ORDER BY l.id",
+            f"ON d.id = CASE WHEN l.a = %s THEN l.b ELSE l.a END WHERE (l.a = %s OR l.b = %s) AND {where} "
+            "ORDER BY l.id",
             (document_id, document_id, document_id, *params)).fetchall()
         return [dict(r) for r in rows]
 
     def capture_documents(self, viewer: Principal, capture_id: str) -> list[dict[str, Any]]:
         """The visible documents of a capture (id, locator, title)."""
         where, params = _visible_clause(viewer)
-        rows = self.conn.execute(f"SELECT d.id, d.locator, d.title FROM documents d WHERE d.capture_id = %s AND {where} "
+        rows = self.conn.execute(f"SELECT d.id, d.locator, d.title FROM documents d WHERE d.capture_id = %s "
+                                 f"AND {where} "
                             "ORDER BY d.id", (capture_id, *params)).fetchall()
         return [dict(r) for r in rows]

@@ -10,8 +10,8 @@ from typing import Any
 from organwatch.errors import CaseError
 from organwatch.model import Capture, Observation
 from organwatch.store.base import ArchiveIndexWriter
-from organwatch.store.records import IndexBatch, LogEntryRecord, LogPosition, TreeHeadRecord
 from organwatch.store.postgres.connection import stream
+from organwatch.store.records import IndexBatch, LogEntryRecord, LogPosition, TreeHeadRecord
 from organwatch.store.sqlite.archive import observation
 
 Connection = Any  # psycopg.Connection[Row]

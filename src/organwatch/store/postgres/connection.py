@@ -28,7 +28,7 @@ class Row(tuple[Any, ...]):
 
     _names: tuple[str, ...] = ()
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             try:
                 return tuple.__getitem__(self, self._names.index(key))
@@ -88,7 +88,7 @@ def explain(url: str, exc: BaseException) -> CaseError:
     target = where(url)
     lowered = text.lower()
     if "password authentication failed" in lowered or "no password supplied" in lowered \
-            or "authentication failed" in lowered or "role" in lowered and "does not exist" in lowered:
+            or "authentication failed" in lowered or ("role" in lowered and "does not exist" in lowered):
         return CaseError(f"PostgreSQL at {target} refused the credentials ({text}); check the user and password "
                          "in the database URL (or PGPASSWORD / ~/.pgpass)")
     if "database" in lowered and "does not exist" in lowered:

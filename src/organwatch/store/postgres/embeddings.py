@@ -109,7 +109,8 @@ class PostgresEmbeddings(EmbeddingsWriter):
             raise StoreError(f"{embedder.name}: dimension {embedder.dimension} is not a multiple of 8")
         self.conn.execute("DELETE FROM search_vectors")
         self.conn.execute("UPDATE search_chunks SET embedding = NULL WHERE embedding IS NOT NULL")
-        self.conn.execute("INSERT INTO search_embedder (id, name, version, dimension, centre) VALUES (1, %s, %s, %s, %s) "
+        self.conn.execute("INSERT INTO search_embedder (id, name, version, dimension, centre) "
+                          "VALUES (1, %s, %s, %s, %s) "
                           "ON CONFLICT (id) DO UPDATE SET name = excluded.name, version = excluded.version, "
                           "dimension = excluded.dimension, centre = excluded.centre",
                           (embedder.name, embedder.version, embedder.dimension, embedder.centre))

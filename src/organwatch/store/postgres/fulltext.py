@@ -134,8 +134,9 @@ class _Parser:
 
     def parse(self) -> Expr:
         expr = self.or_expr()
-        if self.peek() is not None:
-            raise QuerySyntaxError(f"the full-text engine could not read this query (unexpected {self.peek()[1]!r})")
+        extra = self.peek()
+        if extra is not None:
+            raise QuerySyntaxError(f"the full-text engine could not read this query (unexpected {extra[1]!r})")
         return expr
 
     def or_expr(self) -> Expr:

@@ -128,10 +128,11 @@ class PostgresPapers(PapersWriter):
     def start_run(self, protocol: Protocol, tool_version: str) -> int:
         """Store the protocol text (once) and open a run; return its id."""
         self.conn.execute("INSERT INTO paper_protocols (sha256, name, version, yaml, stored_at) "
-                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", (protocol.sha256, protocol.name, protocol.version, protocol.source,
-                                                utc_now()))
+                          "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                          (protocol.sha256, protocol.name, protocol.version, protocol.source, utc_now()))
         row = self.conn.execute("INSERT INTO paper_runs (protocol_sha256, started_at, tool_version) "
-                                "VALUES (%s, %s, %s) RETURNING id", (protocol.sha256, utc_now(), tool_version)).fetchone()
+                                "VALUES (%s, %s, %s) RETURNING id",
+                                (protocol.sha256, utc_now(), tool_version)).fetchone()
         return int(row[0])
 
     def save_results(self, run_id: int, results: list[ScreenResult]) -> None:
@@ -148,4 +149,5 @@ class PostgresPapers(PapersWriter):
                    log_seq: int) -> None:
         """Store one human coding decision (already logged as an evidence event)."""
         self.conn.execute("INSERT INTO paper_reviews (run_id, record_id, score, note, reviewer, log_seq, decided_at) "
-                     "VALUES (%s, %s, %s, %s, %s, %s, %s)", (run_id, record_id, score, note, reviewer, log_seq, utc_now()))
+                          "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                          (run_id, record_id, score, note, reviewer, log_seq, utc_now()))

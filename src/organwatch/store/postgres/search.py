@@ -223,7 +223,8 @@ class PostgresSearchIndex(SearchIndexWriter):
                           (document_id, body, title))
         terms = sorted(fulltext.windows(body) | fulltext.windows(title))
         if terms:  # sorted, so concurrent writers lock vocabulary rows in the same order
-            self.conn.execute("INSERT INTO search_trigram_vocab (term, documents) SELECT t, 1 FROM unnest(%s::text[]) t "
+            self.conn.execute("INSERT INTO search_trigram_vocab (term, documents) "
+                              "SELECT t, 1 FROM unnest(%s::text[]) t "
                               "ON CONFLICT (term) DO UPDATE SET documents = search_trigram_vocab.documents + 1",
                               (terms,))
         vector = fulltext.tsvector_literal(entry.words_title, entry.words_body, entry.pinyin)
