@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from organwatch.archive.log import utc_now
-from organwatch.model import StoredMention, StoredQuote
+from organwatch.model import Document, StoredMention, StoredQuote
 from organwatch.store import Store
 from organwatch.store.records import ExtractRun
 
@@ -49,8 +49,6 @@ def _doc_date(published: str | None, captured_at: str | None) -> str | None:
 def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
                       on_result: Callable[[ExtractResult], None] | None = None) -> ExtractSummary:
     """Extract mentions and quotes from documents (all ``ok`` ones by default) and store them."""
-    from organwatch.extract import EXTRACTOR, EXTRACTOR_VERSION, extract
-
     summary = ExtractSummary()
     if document_ids is None:
         with store.view() as view:
@@ -58,16 +56,10 @@ def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
     for document_id in document_ids:
         with store.view() as view:
             document = view.documents.get(document_id)
-        if document is None or document.status != "ok" or not document.text:
+        found = extract_document(document_id, document)
+        if found is None:
             continue
-        language = document.language if document.language in ("en", "zh-Hans", "zh-Hant") else None
-        result = extract(document.text, language=language,
-                         doc_date=_doc_date(document.published, document.captured_at))
-        data = result.to_dict(selectors=True)
-        mentions = [_mention(document_id, m, EXTRACTOR, EXTRACTOR_VERSION) for m in data["mentions"]]
-        quotes = [_quote(document_id, q, EXTRACTOR, EXTRACTOR_VERSION) for q in data["quotes"]]
-        run = ExtractRun(document_id, EXTRACTOR_VERSION, data.get("doc_date"), tuple(data.get("warnings", ())),
-                         utc_now())
+        mentions, quotes, run = found
         with store.writer() as writer:
             writer.mentions.replace(document_id, mentions, quotes, run)
         summary.documents += 1
@@ -78,6 +70,26 @@ def extract_documents(store: Store, document_ids: Iterable[int] | None = None,
         if on_result is not None:
             on_result(ExtractResult(document_id, len(mentions), len(quotes), run.warnings))
     return summary
+
+
+def extract_document(document_id: int, document: Document | None
+                     ) -> tuple[list[StoredMention], list[StoredQuote], ExtractRun] | None:
+    """Mentions, quotes and the run record of one document (None when it has no text to read).
+
+    Reads nothing from the store, so it can run anywhere (a worker process) and be retried.
+    """
+    from organwatch.extract import EXTRACTOR, EXTRACTOR_VERSION, extract
+
+    if document is None or document.status != "ok" or not document.text:
+        return None
+    language = document.language if document.language in ("en", "zh-Hans", "zh-Hant") else None
+    result = extract(document.text, language=language, doc_date=_doc_date(document.published, document.captured_at))
+    data = result.to_dict(selectors=True)
+    mentions = [_mention(document_id, m, EXTRACTOR, EXTRACTOR_VERSION) for m in data["mentions"]]
+    quotes = [_quote(document_id, q, EXTRACTOR, EXTRACTOR_VERSION) for q in data["quotes"]]
+    run = ExtractRun(document_id, EXTRACTOR_VERSION, data.get("doc_date"), tuple(data.get("warnings", ())),
+                     utc_now())
+    return mentions, quotes, run
 
 
 def _mention(document_id: int, m: dict[str, Any], extractor: str, version: str) -> StoredMention:

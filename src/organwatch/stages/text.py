@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from organwatch.archive.blobs import BlobStore
 from organwatch.archive.log import utc_now
 from organwatch.errors import UnknownCaptureError
-from organwatch.model import Document, DocumentLink
+from organwatch.model import Capture, Document, DocumentLink
 from organwatch.store import Store, Writer
 from organwatch.store.records import ParagraphHash
 from organwatch.text import ExtractedDocument, TextExtractionError, TextOptions, extract_documents
@@ -122,6 +123,38 @@ def _link_paragraphs(writer: Writer, document_id: int, doc: ExtractedDocument) -
 IndexHook = Callable[[Writer, int, ExtractedDocument | None], None]
 
 
+@dataclass(frozen=True)
+class ReadOutcome:
+    """What reading one capture gave, before anything is stored: its documents (with what the reader
+    found), the one-line reason it failed (good records of a damaged file are kept), or why it holds
+    no text at all. Computed anywhere the blob can be read (a worker process or machine)."""
+
+    documents: list[tuple[Document, ExtractedDocument]] = field(default_factory=list)
+    reason: str | None = None
+    skipped: str | None = None
+
+
+def read_capture(capture: Capture, path: Path, options: TextOptions) -> ReadOutcome:
+    """Read the documents of one capture from its blob at ``path`` (no store access: safe to retry)."""
+    first = capture.observations[0]
+    if capture.media_type.startswith(NO_TEXT_PREFIXES) or capture.media_type in NO_TEXT_TYPES:
+        return ReadOutcome(skipped=f"no text to read in {capture.media_type}")
+    documents: list[tuple[Document, ExtractedDocument]] = []
+    reason = None
+    try:
+        # A damaged WARC yields its good records before raising: keep them, and record the damage.
+        for doc in extract_documents(path, capture.media_type, first.original_name, options,
+                                     source_url=first.source_url):
+            documents.append((_document(capture.id, doc, first.source_url, capture.captured_at), doc))
+    except TextExtractionError as exc:
+        reason = str(exc)
+    except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # a reader bug must not stop a batch
+        reason = f"unexpected error in the text stage ({type(exc).__name__}: {exc})"
+    if not documents and reason is None:
+        reason = "no document found in this file (no HTML or PDF record, or no text)"
+    return ReadOutcome(documents, reason)
+
+
 class TextStage:
     """Runs the text stage over captures (their bytes in ``blobs``, their index in ``store``);
     ``index_hook`` keeps a search index in step, inside the same write."""
@@ -156,23 +189,14 @@ class TextStage:
             capture = view.archive.capture(capture_id)
         if capture is None:
             raise UnknownCaptureError(f"no capture {capture_id!r} in this case")
+        return self.store_read(capture, read_capture(capture, self.blobs.path(capture.id), self.options))
+
+    def store_read(self, capture: Capture, outcome: ReadOutcome) -> TextResult:
+        """Store what :func:`read_capture` found (documents, or the reason it failed) for one capture."""
+        if outcome.skipped is not None:
+            return TextResult(capture.id, 0, False, outcome.skipped, skipped=True)
+        documents, reason = outcome.documents, outcome.reason
         first = capture.observations[0]
-        if capture.media_type.startswith(NO_TEXT_PREFIXES) or capture.media_type in NO_TEXT_TYPES:
-            return TextResult(capture.id, 0, False, f"no text to read in {capture.media_type}", skipped=True)
-        path = self.blobs.path(capture.id)
-        documents: list[tuple[Document, ExtractedDocument]] = []
-        reason = None
-        try:
-            # A damaged WARC yields its good records before raising: keep them, and record the damage.
-            for doc in extract_documents(path, capture.media_type, first.original_name, self.options,
-                                         source_url=first.source_url):
-                documents.append((_document(capture.id, doc, first.source_url, capture.captured_at), doc))
-        except TextExtractionError as exc:
-            reason = str(exc)
-        except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # a reader bug must not stop a batch
-            reason = f"unexpected error in the text stage ({type(exc).__name__}: {exc})"
-        if not documents and reason is None:
-            reason = "no document found in this file (no HTML or PDF record, or no text)"
         links = 0
         with self.store.writer() as writer:
             keep = []
