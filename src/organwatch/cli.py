@@ -146,11 +146,13 @@ def add(
                                                 "an added WARC its own capture with provenance naming the file "
                                                 "(WACZ files always are); the text is read once, from the WARC.")
                              ] = True,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Read and extract on a Dask cluster: "
+                                                "tcp://scheduler:8786, or local:N worker processes.")] = None,
 ) -> None:
     """Archive files: exact bytes, hashed, logged and signed. Re-adding the same bytes is safe.
 
     Example: organwatch add --case mycase report.pdf pages/ --source-url https://example.org/x
-    --note "hospital site, archived before deletion"
+    --note "hospital site, archived before deletion"    (large corpora: --cluster local:4)
     """
     opened = _open(case)
     if captured_at is not None:
@@ -187,7 +189,12 @@ def add(
             err.print(escape(f"text failed {result.capture_id[:12]}: {result.reason}"))
 
     with _errors():
-        if mode == "bar":
+        if cluster is not None and text:
+            from organwatch.distributed import add_on_cluster
+
+            summary = add_on_cluster(opened, paths, meta, cluster, on_result=show, extract=extract,
+                                     on_text=show_text, on_extract=show_extract)
+        elif mode == "bar":
             summary = _add_with_bar(opened, paths, meta, show, text, show_text, extract, show_extract)
         else:
             summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text, extract=extract,
