@@ -106,8 +106,29 @@ class Case:
                         document_ids = view.documents.ids(status="ok", capture_ids=ids)
                     self.extract(document_ids, on_extract)
 
-        return self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size,
-                                after_commit=after_commit)
+        if after_commit is None:
+            return self.archive.add(paths, meta, on_result=on_result, max_size=max_size, batch_size=batch_size)
+        seen: list[str] = []
+
+        def note(result: AddResult) -> None:
+            if result.status in ("present", "observed") and result.capture_id:
+                seen.append(result.capture_id)
+            if on_result is not None:
+                on_result(result)
+
+        summary = self.archive.add(paths, meta, on_result=note, max_size=max_size, batch_size=batch_size,
+                                   after_commit=after_commit)
+        unread = self.unread_captures(seen)
+        if unread:  # archived by a run that was interrupted before reading them: read them now
+            after_commit([AddResult("added", capture_id, capture_id) for capture_id in unread])
+        return summary
+
+    def unread_captures(self, capture_ids: Iterable[str]) -> list[str]:
+        """Those of ``capture_ids`` that have no document at all (the text stage never ran on them)."""
+        wanted = list(dict.fromkeys(capture_ids))
+        with self.store.view() as view:
+            read = {d.capture_id for d in view.documents.get_many(view.documents.ids(capture_ids=wanted)).values()}
+        return [c for c in wanted if c not in read]
 
     def text_stage(self) -> TextStage:
         """The text stage bound to this case, keeping its full-text index in step."""

@@ -15,6 +15,7 @@ Workers read blobs by path: on a real cluster the case's blobs must be on storag
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -76,9 +77,10 @@ def work_partition(items: Sequence[CaptureWork], options: TextOptions, extract: 
 def connect(address: str) -> Iterator[Any]:
     """A Dask client for ``tcp://host:port`` (a running scheduler) or ``local:N`` (N local worker processes)."""
     try:
-        from distributed import Client, LocalCluster
+        dask_distributed: Any = importlib.import_module("distributed")  # untyped: used through Any
     except ImportError as exc:
         raise ClusterError("--cluster needs Dask: pip install 'organwatch[cluster]'") from exc
+    Client, LocalCluster = dask_distributed.Client, dask_distributed.LocalCluster  # noqa: N806
     if address.startswith("local:"):
         try:
             workers = int(address.split(":", 1)[1])
@@ -189,4 +191,16 @@ def add_on_cluster(case: Case, paths: Iterable[str | Path], meta: CaptureMetadat
             ids = [r.capture_id for r in results if r.capture_id]
             process_on_cluster(case, ids, client, extract=extract, on_text=on_text, on_extract=on_extract)
 
-        return case.archive.add(paths, meta, on_result=on_result, batch_size=batch_size, after_commit=after_commit)
+        seen: list[str] = []
+
+        def note(result: AddResult) -> None:
+            if result.status in ("present", "observed") and result.capture_id:
+                seen.append(result.capture_id)
+            if on_result is not None:
+                on_result(result)
+
+        summary = case.archive.add(paths, meta, on_result=note, batch_size=batch_size, after_commit=after_commit)
+        unread = case.unread_captures(seen)  # archived by an interrupted run, never read: read them now
+        if unread:
+            process_on_cluster(case, unread, client, extract=extract, on_text=on_text, on_extract=on_extract)
+        return summary
