@@ -70,17 +70,20 @@ class PostgresArchiveIndex(ArchiveIndexWriter):
         return self._captures(rows)
 
     def captures(self, limit: int | None = None, offset: int = 0) -> Iterator[Capture]:
-        # Read a page at a time: a case of millions of captures never sits in memory at once.
+        # A page at a time, each page after the last one's position (keyset): a case of millions of
+        # captures never sits in memory, and late pages cost no more than early ones.
         page = 500
         done = 0
-        while limit is None or done < limit:
-            size = page if limit is None else min(page, limit - done)
-            rows = self.conn.execute("SELECT * FROM captures ORDER BY first_seq LIMIT %s OFFSET %s",
-                                     (size, offset + done)).fetchall()
+        rows = self.conn.execute("SELECT * FROM captures ORDER BY first_seq LIMIT %s OFFSET %s",
+                                 (page if limit is None else min(page, limit), offset)).fetchall()
+        while rows:
             yield from self._captures(rows)
             done += len(rows)
-            if len(rows) < size:
+            if limit is not None and done >= limit:
                 return
+            size = page if limit is None else min(page, limit - done)
+            rows = self.conn.execute("SELECT * FROM captures WHERE first_seq > %s ORDER BY first_seq LIMIT %s",
+                                     (rows[-1]["first_seq"], size)).fetchall()
 
     def capture_ids(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT id FROM captures ORDER BY first_seq")]
