@@ -97,12 +97,15 @@ def main() -> None:
             with connect(f"local:{n}") as client:
                 client.submit(len, [1]).result()  # workers up before timing
                 client.run(lambda: __import__("organwatch.extract") and None)  # warm imports on every worker
-                stage = timed(lambda c=case, cl=client, todo=ids: process_on_cluster(c, todo, cl))
+                start = time.perf_counter()
+                run = process_on_cluster(case, ids, client)
+                stage = time.perf_counter() - start
             rate = args.docs / stage
             one_worker_rate = one_worker_rate or rate
             print(f"local:{n}   archive {archive:6.1f} s (one writer) + text+extract {stage:7.1f} s  {rate:6.1f} docs/s"
                   f"  speed-up vs local:1 {rate / one_worker_rate:4.2f}x ({rate / one_worker_rate / n:4.2f} per "
-                  f"worker); vs embedded {rate / base_rate:4.2f}x")
+                  f"worker); vs embedded {rate / base_rate:4.2f}x; the one writer busy {run.writing_seconds:5.1f} s, "
+                  f"waiting for workers {run.waiting_seconds:5.1f} s")
             case.store.close()
         with throwaway_cluster() as url:
             shutil.copytree(work / "embedded", work / "on-postgres", symlinks=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -119,10 +120,19 @@ def _partitions(captures: Iterable[CaptureWork], size: int) -> Iterator[list[Cap
         yield part
 
 
+@dataclasses.dataclass
+class ClusterRun:
+    """Where a cluster run's time went on this side: waiting for workers, and writing (the one writer)."""
+
+    captures: int = 0
+    waiting_seconds: float = 0.0
+    writing_seconds: float = 0.0
+
+
 def process_on_cluster(case: Case, capture_ids: Sequence[str], client: Any, *, extract: bool = True,
                        on_text: Callable[[TextResult], None] | None = None,
                        on_extract: Callable[[ExtractResult], None] | None = None,
-                       partition: int = PARTITION) -> None:
+                       partition: int = PARTITION) -> ClusterRun:
     """Run the text (and extract) stage of ``capture_ids`` on the cluster; store the results in order."""
     from organwatch.stages.extract import ExtractResult
 
@@ -151,10 +161,16 @@ def process_on_cluster(case: Case, capture_ids: Sequence[str], client: Any, *, e
 
     while len(window) < IN_FLIGHT * workers and submit_next():
         pass
+    run = ClusterRun()
     while window:
         future = window.popleft()
         submit_next()
-        for done in future.result():  # in submission order: the same ids as an embedded run
+        started = time.perf_counter()
+        results = future.result()
+        run.waiting_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        for done in results:  # in submission order: the same ids as an embedded run
+            run.captures += 1
             result = stage.store_read(captures.pop(done.capture_id), done.outcome)
             if on_text is not None:
                 on_text(result)
@@ -167,14 +183,16 @@ def process_on_cluster(case: Case, capture_ids: Sequence[str], client: Any, *, e
                 document_id = by_locator.get(document.locator)
                 if found is None or document_id is None:
                     continue
-                mentions, quotes, run = found
+                mentions, quotes, extract_run = found
                 mentions = [dataclasses.replace(m, document_id=document_id) for m in mentions]
                 quotes = [dataclasses.replace(q, document_id=document_id) for q in quotes]
-                run = dataclasses.replace(run, document_id=document_id)
+                extract_run = dataclasses.replace(extract_run, document_id=document_id)
                 with case.store.writer() as writer:
-                    writer.mentions.replace(document_id, mentions, quotes, run)
+                    writer.mentions.replace(document_id, mentions, quotes, extract_run)
                 if on_extract is not None:
-                    on_extract(ExtractResult(document_id, len(mentions), len(quotes), run.warnings))
+                    on_extract(ExtractResult(document_id, len(mentions), len(quotes), extract_run.warnings))
+        run.writing_seconds += time.perf_counter() - started
+    return run
 
 
 def add_on_cluster(case: Case, paths: Iterable[str | Path], meta: CaptureMetadata | None, address: str, *,
