@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from organwatch.case import Case
     from organwatch.stages.extract import ExtractResult
     from organwatch.stages.text import ReadOutcome, TextResult
-    from organwatch.text import TextOptions
+    from organwatch.store import Writer
+    from organwatch.store.records import SearchEntry
+    from organwatch.text import ExtractedDocument, TextOptions
 
 PARTITION = 16  # captures per task: large enough to amortise scheduling, small enough to balance
 IN_FLIGHT = 4  # partitions per worker queued ahead of the writer (bounds memory on this side)
@@ -59,10 +61,12 @@ class CaptureDone:
     capture_id: str
     outcome: ReadOutcome
     extracted: list[Extracted]
+    entries: list[SearchEntry | None] = dataclasses.field(default_factory=list)
 
 
 def work_partition(items: Sequence[CaptureWork], options: TextOptions, extract: bool) -> list[CaptureDone]:
     """Read and extract a partition of captures (runs on a worker; pure, so safe to retry)."""
+    from organwatch.search import index_entry
     from organwatch.stages.extract import extract_document
     from organwatch.stages.text import read_capture
 
@@ -70,7 +74,10 @@ def work_partition(items: Sequence[CaptureWork], options: TextOptions, extract: 
     for item in items:
         outcome = read_capture(item.capture, Path(item.path), options)
         extracted = [extract_document(0, document) if extract else None for document, _ in outcome.documents]
-        done.append(CaptureDone(item.capture.id, outcome, extracted))
+        # The search entry (jieba segmentation, pinyin) is the costly part of indexing: made here too.
+        entries = [index_entry(document.text, document.title) if document.status == "ok" else None
+                   for document, _ in outcome.documents]
+        done.append(CaptureDone(item.capture.id, outcome, extracted, entries))
     return done
 
 
@@ -134,9 +141,20 @@ def process_on_cluster(case: Case, capture_ids: Sequence[str], client: Any, *, e
                        on_extract: Callable[[ExtractResult], None] | None = None,
                        partition: int = PARTITION) -> ClusterRun:
     """Run the text (and extract) stage of ``capture_ids`` on the cluster; store the results in order."""
+    from organwatch.search import remove_document
     from organwatch.stages.extract import ExtractResult
+    from organwatch.stages.text import TextStage
 
-    stage = case.text_stage()
+    ready: dict[int, SearchEntry | None] = {}  # id() of a received document -> its search entry
+
+    def keep_index(writer: Writer, document_id: int, doc: ExtractedDocument | None) -> None:
+        entry = ready.get(id(doc)) if doc is not None else None
+        if entry is None:
+            remove_document(writer, document_id)
+        else:
+            writer.search.put(document_id, entry)
+
+    stage = TextStage(case.store, case.blobs, index_hook=keep_index)
     options = stage.options
 
     def work() -> Iterator[CaptureWork]:
@@ -171,6 +189,9 @@ def process_on_cluster(case: Case, capture_ids: Sequence[str], client: Any, *, e
         started = time.perf_counter()
         for done in results:  # in submission order: the same ids as an embedded run
             run.captures += 1
+            ready.clear()
+            ready.update((id(doc), entry) for (_, doc), entry in zip(done.outcome.documents, done.entries,
+                                                                      strict=True))
             result = stage.store_read(captures.pop(done.capture_id), done.outcome)
             if on_text is not None:
                 on_text(result)
