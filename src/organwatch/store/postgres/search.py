@@ -222,11 +222,9 @@ class PostgresSearchIndex(SearchIndexWriter):
         self.conn.execute("INSERT INTO search_trigram (document_id, body, title) VALUES (%s, %s, %s)",
                           (document_id, body, title))
         terms = sorted(fulltext.windows(body) | fulltext.windows(title))
-        if terms:  # sorted, so concurrent writers lock vocabulary rows in the same order
-            self.conn.execute("INSERT INTO search_trigram_vocab (term, documents) "
-                              "SELECT t, 1 FROM unnest(%s::text[]) t "
-                              "ON CONFLICT (term) DO UPDATE SET documents = search_trigram_vocab.documents + 1",
-                              (terms,))
+        if terms:  # sorted, so concurrent writers meet new vocabulary rows in the same order
+            self.conn.execute("INSERT INTO search_trigram_vocab (term) SELECT t FROM unnest(%s::text[]) t "
+                              "ON CONFLICT (term) DO NOTHING", (terms,))
         vector = fulltext.tsvector_literal(entry.words_title, entry.words_body, entry.pinyin)
         self.conn.execute("INSERT INTO search_words (document_id, vector) VALUES (%s, %s::tsvector)",
                           (document_id, vector))
@@ -244,15 +242,7 @@ class PostgresSearchIndex(SearchIndexWriter):
                                                       entry.indexed_at))
 
     def remove(self, document_id: int) -> None:
-        row = self.conn.execute("DELETE FROM search_trigram WHERE document_id = %s RETURNING body, title",
-                                (document_id,)).fetchone()
-        if row is not None:
-            terms = sorted(fulltext.windows(row[0]) | fulltext.windows(row[1]))
-            if terms:
-                self.conn.execute("UPDATE search_trigram_vocab SET documents = documents - 1 WHERE term = ANY(%s)",
-                                  (terms,))
-                self.conn.execute("DELETE FROM search_trigram_vocab WHERE term = ANY(%s) AND documents <= 0",
-                                  (terms,))
+        self.conn.execute("DELETE FROM search_trigram WHERE document_id = %s", (document_id,))
         self.conn.execute("DELETE FROM search_words WHERE document_id = %s", (document_id,))
         self.conn.execute("DELETE FROM search_chunks WHERE document_id = %s", (document_id,))
         self.conn.execute("DELETE FROM search_documents WHERE document_id = %s", (document_id,))

@@ -3,8 +3,11 @@
 -- Ranked word search: a tsvector built in Python from the jieba-segmented simplified text (the same
 -- words the SQLite store gives FTS5), title words weighted A, pinyin keys B, body words D.
 -- Substring search: the folded (simplified, lower-case, accent-free) text and title, matched with
--- LIKE and accelerated by pg_trgm; search_trigram_vocab counts the documents holding each 3-character
--- window, so a 1- or 2-character query expands to the trigrams that start with it, as on SQLite.
+-- LIKE and accelerated by pg_trgm; search_trigram_vocab lists every 3-character window ever indexed,
+-- so a 1- or 2-character query expands to the trigrams that start with it, as on SQLite. The list is
+-- insert-only (no per-document counts): counting would rewrite the rows of common trigrams for every
+-- document and make concurrent writers queue on them. A trigram left by a deleted document only adds
+-- a condition that matches nothing.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -23,8 +26,7 @@ CREATE INDEX search_trigram_body ON search_trigram USING gin (body gin_trgm_ops)
 CREATE INDEX search_trigram_title ON search_trigram USING gin (title gin_trgm_ops);
 
 CREATE TABLE search_trigram_vocab (
-    term TEXT COLLATE "C" PRIMARY KEY,
-    documents BIGINT NOT NULL
+    term TEXT COLLATE "C" PRIMARY KEY
 );
 
 CREATE TABLE search_pinyin_forms (
