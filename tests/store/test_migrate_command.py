@@ -60,3 +60,45 @@ def test_sqlite_case_to_postgresql_and_back(tmp_path: Path, pg_cluster: str) -> 
     assert 'backend = "sqlite"' in (root / "case.toml").read_text(encoding="utf-8")
     assert run_cli("verify", "--case", str(root)).returncode == 0
     assert _results(root) == on_server
+
+
+def test_copy_keeps_chunk_ids_vectors_and_nearest_neighbours(tmp_path: Path, pg_cluster: str) -> None:
+    import numpy as np
+
+    from organwatch.search.results import SearchFilters
+    from organwatch.store import open_store
+    from organwatch.store.postgres.transfer import copy_store
+    from organwatch.store.records import ChunkVector, EmbedderRecord
+    from tests.store.test_contract import add_document
+
+    lite = open_store(tmp_path, {"store": {"backend": "sqlite"}})
+    lite.migrate()
+    for n, text in enumerate(["Liver transplants waited one week.", "器官移植等待时间两周。", "Rain closed roads."]):
+        add_document(lite, text, n)
+    with lite.view() as view:
+        pending = view.embeddings.pending(0, 10)
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(len(pending), 16)).astype(np.float32)
+    centre = np.zeros(16, dtype=np.float32)
+    with lite.writer() as writer:
+        writer.embeddings.reset(EmbedderRecord("test", "1", 16, centre.astype("<f4").tobytes()))
+        writer.embeddings.put([ChunkVector(p.chunk_id, v.astype("<f2").tobytes(), np.packbits(v > 0).tobytes())
+                               for p, v in zip(pending, vectors, strict=True)])
+    server = open_store(tmp_path, {"store": {"backend": "postgresql", "url": fresh_database(pg_cluster)}})
+    server.migrate()
+    back = open_store(tmp_path / "back", {"store": {"backend": "sqlite"}})
+    (tmp_path / "back").mkdir()
+    back.migrate()
+    copy_store(lite, server)
+    copy_store(server, back)
+    for store in (server, back):
+        with lite.view() as a, store.view() as b:
+            assert a.embeddings.embedded(SearchFilters()) == b.embeddings.embedded(SearchFilters())
+            assert b.embeddings.vector_count() == len(pending) and b.embeddings.embedder() == a.embeddings.embedder()
+            for v in vectors:
+                code = np.packbits(v > 0).tobytes()
+                assert b.embeddings.nearest(code, 1) == a.embeddings.nearest(code, 1)
+            assert b.search.stale_documents("1") == [] and b.search.trigram_terms("器官", 5) == \
+                a.search.trigram_terms("器官", 5)
+    for store in (lite, server, back):
+        store.close()

@@ -20,7 +20,7 @@ import numpy as np
 
 from organwatch.errors import CaseError
 from organwatch.store.base import Store
-from organwatch.store.records import ChunkVector, EmbedderRecord
+from organwatch.store.records import ChunkVector
 
 # Tables both backends hold with the same columns, in an order that satisfies foreign keys.
 TABLES = (
@@ -135,23 +135,21 @@ def copy_store(source: Store, target: Store, progress: Callable[[str, int], None
 
 def _rebuild_search(source: Store, target: Store) -> int:
     """Index the documents the source had indexed, then give the target the source's chunks (ids and
-    vectors kept) and index records."""
+    vectors kept) and index records. Works a batch at a time: memory stays flat however large the case."""
     from organwatch.search import index_entry
 
     with source.view() as view:
-        indexed = [(i, view.search.entry(i)) for i in view.documents.ids(status="ok")]
+        ids = view.documents.ids(status="ok")
         embedder = view.embeddings.embedder()
-    with _raw(source) as src:
-        chunks = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in src.execute(
-            "SELECT id, document_id, start_char, end_char, embedding FROM search_chunks ORDER BY id")]
     done = 0
-    for begin in range(0, len(indexed), _BATCH):
-        part = indexed[begin:begin + _BATCH]
+    for begin in range(0, len(ids), _BATCH):
+        part = ids[begin:begin + _BATCH]
         with source.view() as view:
-            documents = view.documents.get_many([i for i, record in part if record is not None])
+            documents = view.documents.get_many(part)
+            records = {i: view.search.entry(i) for i in part}
         with target.writer() as writer:
-            for document_id, record in part:
-                doc = documents.get(document_id)
+            for document_id in part:
+                doc, record = documents.get(document_id), records.get(document_id)
                 entry = None if doc is None or record is None else index_entry(doc.text, doc.title)
                 if entry is None or record is None:
                     continue
@@ -161,27 +159,37 @@ def _rebuild_search(source: Store, target: Store) -> int:
                 done += 1
     with _raw(target) as dst:
         dst.execute("DELETE FROM search_chunks")
-        _insert(dst, target.backend, "search_chunks", ["id", "document_id", "start_char", "end_char", "embedding"],
-                [(c[0], c[1], c[2], c[3], None) for c in chunks])
     if embedder is not None:
-        _copy_vectors(target, embedder, chunks)
-    return done
-
-
-def _copy_vectors(target: Store, embedder: EmbedderRecord, chunks: list[tuple[Any, ...]]) -> None:
-    """The source's vectors with their binary codes (taken again from the float16 copies, around the centre)."""
-    centre = np.frombuffer(embedder.centre, dtype="<f4")
-    with target.writer() as writer:
-        writer.embeddings.reset(embedder)
-    embedded = [c for c in chunks if c[4] is not None]
-    for begin in range(0, len(embedded), _BATCH):
-        part = embedded[begin:begin + _BATCH]
-        vectors = []
-        for chunk_id, _, _, _, embedding in part:
-            values = np.frombuffer(embedding, dtype="<f2").astype(np.float32)
-            vectors.append(ChunkVector(int(chunk_id), bytes(embedding), np.packbits(values - centre > 0).tobytes()))
         with target.writer() as writer:
-            writer.embeddings.put(vectors)
+            writer.embeddings.reset(embedder)
+    centre = np.frombuffer(embedder.centre, dtype="<f4") if embedder is not None else None
+    mark = _placeholder(source.backend)
+    last = 0
+    while True:
+        with _raw(source) as src:
+            chunks = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in src.execute(
+                f"SELECT id, document_id, start_char, end_char, embedding FROM search_chunks WHERE id > {mark} "
+                f"ORDER BY id LIMIT {_BATCH}", (last,))]
+        if not chunks:
+            return done
+        last = int(chunks[-1][0])
+        with _raw(target) as dst:
+            _insert(dst, target.backend, "search_chunks", ["id", "document_id", "start_char", "end_char", "embedding"],
+                    [(c[0], c[1], c[2], c[3], None) for c in chunks])
+        if centre is not None:
+            _copy_vectors(target, centre, chunks)
+
+
+def _copy_vectors(target: Store, centre: Any, chunks: list[tuple[Any, ...]]) -> None:
+    """The chunks' vectors with their binary codes (taken again from the float16 copies, around the centre)."""
+    vectors = []
+    for chunk_id, _, _, _, embedding in chunks:
+        if embedding is None:
+            continue
+        values = np.frombuffer(embedding, dtype="<f2").astype(np.float32)
+        vectors.append(ChunkVector(int(chunk_id), bytes(embedding), np.packbits(values - centre > 0).tobytes()))
+    with target.writer() as writer:
+        writer.embeddings.put(vectors)
 
 
 def _advance_identities(target: Store) -> None:
