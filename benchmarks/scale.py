@@ -113,6 +113,15 @@ def main() -> None:
             from organwatch.store.postgres.transfer import migrate_case
 
             migrate_case(work / "on-postgres", url)
+            import psycopg
+
+            with psycopg.connect(url) as conn:
+                db_bytes = int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+            sqlite_bytes = sum(p.stat().st_size for p in (work / "embedded").glob("organwatch.db*"))
+            print(f"store size: PostgreSQL {db_bytes / 1e6:.1f} MB ({db_bytes / args.docs / 1e3:.1f} kB/document, "
+                  f"empty-database overhead included), SQLite {sqlite_bytes / 1e6:.1f} MB "
+                  f"({sqlite_bytes / args.docs / 1e3:.1f} kB/document); "
+                  f"corpus {size / args.docs / 1e3:.1f} kB/document")
             cases = {"sqlite": organwatch.open_case(work / "embedded"), "postgresql": organwatch.open_case(
                 work / "on-postgres")}
             print(f"search latency over {args.repeat} runs each (ms, median / p95), same {args.docs} documents:")
