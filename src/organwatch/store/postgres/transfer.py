@@ -71,7 +71,7 @@ def _placeholder(backend: str) -> str:
 
 
 def _rows(conn: Any, backend: str, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
-    order = _ORDER.get(table, "rowid")
+    order = _ORDER.get(table, "id" if "id" in columns else "rowid")
     if backend != "sqlite":
         order = "seq" if table == "paper_records" else ("ctid" if order == "rowid" else order)
     sql = f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"
