@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from organwatch.errors import CaseError
 from organwatch.model import Capture, Observation
 from organwatch.store.base import ArchiveIndexWriter
 from organwatch.store.postgres.connection import stream
-from organwatch.store.records import IndexBatch, LogEntryRecord, LogPosition, TreeHeadRecord
+from organwatch.store.records import INDEX_TABLES, IndexBatch, LogEntryRecord, LogPosition, TreeHeadRecord
 from organwatch.store.sqlite.archive import observation
 
 Connection = Any  # psycopg.Connection[Row]
@@ -19,6 +19,12 @@ Connection = Any  # psycopg.Connection[Row]
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def _index_table(table: str) -> tuple[str, tuple[str, ...]]:
+    if table not in INDEX_TABLES:
+        raise ValueError(f"{table!r} is not an index table of the archive ({', '.join(INDEX_TABLES)})")
+    return INDEX_TABLES[table]
 
 
 class PostgresArchiveIndex(ArchiveIndexWriter):
@@ -37,6 +43,25 @@ class PostgresArchiveIndex(ArchiveIndexWriter):
         frontier = tuple((int(height), str(digest)) for height, digest in json.loads(row["frontier"]))
         return LogPosition(int(row["size"]), int(row["entries_bytes"]), int(row["heads_count"]),
                            int(row["heads_bytes"]), frontier, int(last))
+
+    def captures_first_logged_at(self, seqs: Sequence[int]) -> set[str]:
+        if not seqs:
+            return set()
+        rows = self.conn.execute("SELECT id FROM captures WHERE first_seq = ANY(%s)", (list(seqs),))
+        return {str(r[0]) for r in rows}
+
+    def index_row(self, table: str, key: Any) -> tuple[Any, ...] | None:
+        key_col, columns = _index_table(table)
+        row = self.conn.execute(f"SELECT {','.join(columns)} FROM {table} WHERE {key_col} = %s", (key,)).fetchone()
+        return None if row is None else tuple(row)
+
+    def index_keys(self, table: str) -> Iterator[tuple[Any, int]]:
+        key_col, _ = _index_table(table)
+        seq_col = "first_seq" if table == "captures" else "seq"
+        # Byte order for text keys (as SQLite sorts them), whatever the database's collation.
+        order = f'{key_col} COLLATE "C"' if table == "captures" else key_col
+        for row in stream(self.conn, f"SELECT {key_col}, {seq_col} FROM {table} ORDER BY {order}"):
+            yield row[0], int(row[1])
 
     def log_entries(self) -> Iterator[LogEntryRecord]:
         for row in stream(self.conn, "SELECT seq, type, leaf_hash, time, capture_id FROM log_entries ORDER BY seq"):

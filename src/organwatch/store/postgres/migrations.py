@@ -18,7 +18,7 @@ from organwatch.errors import CaseError
 from organwatch.store.records import AppliedMigration
 from organwatch.store.sqlite.migrations import Migration
 
-AREAS = ("archive", "documents", "search", "mentions")
+AREAS = ("archive", "documents", "search", "mentions", "entities", "claims", "pending")
 MIGRATION_LOCK = 0x6F77_6D69  # advisory lock key while migrating ("owmi")
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -30,11 +30,14 @@ from organwatch.store.base import Store, View, Writer
 from organwatch.store.postgres import migrations
 from organwatch.store.postgres.accounts import PostgresAccounts
 from organwatch.store.postgres.archive import PostgresArchiveIndex
+from organwatch.store.postgres.claims import PostgresClaims
 from organwatch.store.postgres.connection import Row, connect, explain, where
 from organwatch.store.postgres.documents import PostgresDocuments
 from organwatch.store.postgres.embeddings import PostgresEmbeddings
+from organwatch.store.postgres.entities import PostgresEntities
 from organwatch.store.postgres.mentions import PostgresMentions
 from organwatch.store.postgres.papers import PostgresPapers
+from organwatch.store.postgres.pending import PostgresPending
 from organwatch.store.postgres.search import PostgresSearchIndex
 from organwatch.store.records import AppliedMigration
 
@@ -51,15 +54,12 @@ class PostgresView(View):
 
     connection: Any = None
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """Raw SQL read (see :meth:`View.execute`), written with SQLite's ``?`` placeholders."""
-        return self.connection.execute(sql.replace("?", "%s"), tuple(params))
-
 
 def _repositories(conn: Connection) -> dict[str, Any]:
     return {"archive": PostgresArchiveIndex(conn), "documents": PostgresDocuments(conn),
             "mentions": PostgresMentions(conn), "search": PostgresSearchIndex(conn),
-            "embeddings": PostgresEmbeddings(conn), "papers": PostgresPapers(conn), "accounts": PostgresAccounts(conn)}
+            "embeddings": PostgresEmbeddings(conn), "papers": PostgresPapers(conn), "accounts": PostgresAccounts(conn),
+            "entities": PostgresEntities(conn), "claims": PostgresClaims(conn), "pending": PostgresPending(conn)}
 
 
 class PostgresStore(Store):
