@@ -12,7 +12,7 @@ from organwatch.model import Capture, Observation
 from organwatch.store.base import ArchiveIndexWriter
 from organwatch.store.postgres.connection import stream
 from organwatch.store.records import INDEX_TABLES, IndexBatch, LogEntryRecord, LogPosition, TreeHeadRecord
-from organwatch.store.sqlite.archive import observation
+from organwatch.store.sqlite.archive import WEB_ARCHIVES, observation
 
 Connection = Any  # psycopg.Connection[Row]
 
@@ -131,6 +131,13 @@ class PostgresArchiveIndex(ArchiveIndexWriter):
                 cursor.executemany("INSERT INTO captures (id, size, media_type, first_seq, captured_at) "
                                    "VALUES (%s, %s, %s, %s, %s)",
                                    [(c.id, c.size, c.media_type, c.first_seq, c.captured_at) for c in batch.captures])
+                # In the same transaction: every new capture awaits the text stage, and a new web archive the
+                # split of its records, until they are done (an interrupted add is finished by the next one).
+                since = batch.captures[0].captured_at
+                cursor.executemany("INSERT INTO pending_work (kind, ref, since) VALUES (%s, %s, %s) "
+                                   "ON CONFLICT (kind, ref) DO NOTHING",
+                                   [(kind, c.id, since) for c in batch.captures
+                                    for kind in (("text", "import") if c.media_type in WEB_ARCHIVES else ("text",))])
             if batch.observations:
                 cursor.executemany(
                     "INSERT INTO observations (seq, capture_id, source_url, original_name, original_path, "

@@ -18,6 +18,7 @@ import psycopg
 from psycopg.rows import RowMaker
 
 from organwatch.errors import CaseError
+from organwatch.store.errors import StoreUnavailableError
 
 _CURSORS = itertools.count()
 CONNECT_TIMEOUT = 10  # seconds to wait for a server before saying it is unreachable
@@ -83,7 +84,8 @@ def check_url(url: str) -> str:
 
 
 def explain(url: str, exc: BaseException) -> CaseError:
-    """A one-line CaseError for a failed connection or a connection lost mid-way."""
+    """A one-line CaseError for a failed connection or a connection lost mid-way (a StoreUnavailableError
+    when the server is out of reach)."""
     text = " ".join(str(exc).split())
     target = where(url)
     lowered = text.lower()
@@ -95,12 +97,12 @@ def explain(url: str, exc: BaseException) -> CaseError:
         return CaseError(f"PostgreSQL at {target}: the database does not exist; create it (createdb) or fix the URL")
     if "connection refused" in lowered or "timeout" in lowered or "could not translate host name" in lowered \
             or "no route to host" in lowered or "is the server running" in lowered:
-        return CaseError(f"cannot reach PostgreSQL at {target} ({text}); check that the server runs and accepts "
-                         "TCP connections from this machine, then try again")
+        return StoreUnavailableError(f"cannot reach PostgreSQL at {target} ({text}); check that the server runs "
+                                     "and accepts TCP connections from this machine, then try again")
     if "terminat" in lowered or "server closed the connection" in lowered or "consuming input failed" in lowered \
             or "connection is closed" in lowered or "connection is lost" in lowered:
-        return CaseError(f"lost the connection to PostgreSQL at {target} ({text}); the interrupted write was rolled "
-                         "back: run the same command again to resume")
+        return StoreUnavailableError(f"lost the connection to PostgreSQL at {target} ({text}); the interrupted "
+                                     "write was rolled back: run the same command again to resume")
     return CaseError(f"PostgreSQL at {target}: {text}")
 
 
