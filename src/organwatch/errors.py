@@ -13,6 +13,7 @@ keeps this drawing complete):
     ├── SettingError                    an ORGANWATCH_* variable holds an unusable value (also a ValueError)
     ├── FileTooLargeError               a file grew past the size limit while being archived
     ├── TextExtractionError             bytes could not be turned into document text (text)
+    ├── WorkerDiedError                 a worker process ended without a result for one input (stages)
     ├── StoreError                      the store cannot do what was asked (store)
     │   ├── QuerySyntaxError            the storage engine could not read a query expression
     │   └── StoreUnavailableError       the database server cannot be reached or dropped the connection

@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from organwatch import settings
+from organwatch.errors import OrganWatchError
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -29,7 +30,7 @@ Out = TypeVar("Out")
 WINDOW_PER_WORKER = 4
 
 
-class WorkerDiedError(Exception):
+class WorkerDiedError(OrganWatchError):
     """A worker process ended without a result for this input."""
 
 

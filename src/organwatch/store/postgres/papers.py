@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from organwatch.archive.log import utc_now
+from organwatch.model.clock import utc_now
 from organwatch.papers.protocols import Protocol
 from organwatch.papers.records import ImportIssue, Record, id_key
 from organwatch.papers.screen import Reason, ScreenResult
