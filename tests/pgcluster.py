@@ -39,6 +39,18 @@ def _as_user() -> tuple[list[str], str]:
     return ["runuser", "-u", "postgres", "--"], "postgres"
 
 
+_DATA: dict[int, tuple[list[str], Path, Path]] = {}  # port -> (command prefix, bin folder, data folder)
+
+
+def restart_cluster(url: str, mode: str = "immediate") -> None:
+    """Restart the throwaway server behind ``url`` (``immediate``: as after a crash, no clean shutdown)."""
+    port = int(url.split("@", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    prefix, bin_dir, data = _DATA[port]
+    # -l: the restarted server writes to its log file, not to our pipes (which would then never close).
+    subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "server.log"),
+                    "-m", mode, "-w", "restart"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 @contextlib.contextmanager
 def throwaway_cluster() -> Iterator[str]:
     """Start a private PostgreSQL server; yield its URL; stop and remove it."""
@@ -60,8 +72,10 @@ def throwaway_cluster() -> Iterator[str]:
                         "-o", options, "start"], check=True, capture_output=True)
         subprocess.run([*prefix, str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user,
                         "organwatch_test"], check=True, capture_output=True)
+        _DATA[port] = (prefix, bin_dir, data)
         yield f"postgresql://{user}@127.0.0.1:{port}/organwatch_test"
     finally:
+        _DATA.pop(port, None)
         subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True)
         shutil.rmtree(root, ignore_errors=True)

@@ -19,7 +19,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [  # top first; a module takes the f
     ("faces", ("organwatch.cli", "organwatch.web", "organwatch.__main__")),
     ("case", ("organwatch.case", "organwatch.report", "organwatch.claims.service", "organwatch.claims.entities",
               "organwatch.resolve.service",
-              "organwatch.papers.workflow", "organwatch.analysis.case_sources")),
+              "organwatch.papers.workflow", "organwatch.analysis.case_sources",
+              # The stages over a Dask cluster drive a case (its store, blobs and stages) like Case.add does.
+              "organwatch.distributed",
+              # `organwatch migrate` moves a whole case between stores and verifies it against its log.
+              "organwatch.store.postgres.transfer")),
     # Search indexes and queries documents through the store (FTS5 tables, embeddings): a stage over it.
     ("pipeline", ("organwatch.stages", "organwatch.webcapture", "organwatch.search")),
     ("archive", ("organwatch.archive",)),
@@ -47,6 +51,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "when verify runs",
     ("organwatch.archive.heads", "organwatch.case"):
         "witness heads are checked against the case's log and tree heads, read through the Case it is given",
+    ("organwatch.store.postgres.fulltext", "organwatch.search.folding"):
+        "PostgreSQL's trigram search must fold queries exactly as the search layer folds the indexed text "
+        "(simplified script, lower case, no accents); the folding is a pure function with no store access",
     ("organwatch.papers.affiliations", "organwatch.store.base"):
         "affiliation counts read stored mentions through a read view (a type only)",
 }

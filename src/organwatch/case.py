@@ -514,31 +514,62 @@ class Case:
         return create_bundle(self, out, capture_refs)
 
 
-def init_case(path: str | Path, name: str | None = None) -> Case:
-    """Create a case folder with its key pair, database and first log entry."""
+def init_case(path: str | Path, name: str | None = None, *, database: str | None = None,
+              blobs: str | Path | None = None) -> Case:
+    """Create a case folder with its key pair, database and first log entry.
+
+    ``database``: a ``postgresql://`` URL to keep the index on a team server instead of the folder's
+    SQLite file (its password is never written to ``case.toml``). ``blobs``: a folder (shared storage)
+    for the original bytes, linked from the case as ``blobs/``.
+    """
     root = Path(path)
     if (root / CASE_FILE).exists():
         raise CaseError(f"{root}: already a case; open it instead")
     if root.exists() and any(root.iterdir()):
         raise CaseError(f"{root}: folder exists and is not empty; choose a new folder for the case")
+    store_section = _store_section(database)
+    blobs_dir = _blobs_dir(blobs)
     root.mkdir(parents=True, exist_ok=True)
-    for sub in ("blobs", "log"):
-        (root / sub).mkdir(exist_ok=True)
+    if blobs_dir is not None:
+        (root / "blobs").symlink_to(blobs_dir, target_is_directory=True)
+    (root / "blobs").mkdir(exist_ok=True)
+    (root / "log").mkdir(exist_ok=True)
     public = signing.generate_keys(root / "keys")
     case_name = name or root.resolve().name
     created = utc_now()
     (root / CASE_FILE).write_text(
-        "# OrganWatch case. The evidence log (log/) is the source of truth; organwatch.db is its index.\n"
+        "# OrganWatch case. The evidence log (log/) is the source of truth; the store is its index.\n"
         f"[case]\nname = {json.dumps(case_name, ensure_ascii=False)}\nformat = {CASE_FORMAT}\n"
-        f'created = "{created}"\nlanguages = ["en", "zh"]\n\n'
-        '[store]\nbackend = "sqlite"\n'
-        f'database = "{DB_FILE}"\n', encoding="utf-8")
+        f'created = "{created}"\nlanguages = ["en", "zh"]\n\n' + store_section, encoding="utf-8")
     case = Case(root)
     case.log_event({"type": "case.created", "case": case_name,
                     "key_id": signing.key_id(public),
                     "public_key": signing.public_key_pem(public).decode("ascii"),
                     "tool": {"name": "organwatch", "version": __version__}})
     return case
+
+
+def _store_section(database: str | None) -> str:
+    """The ``[store]`` table of a new case: the SQLite file, or a PostgreSQL URL without its password."""
+    if database is None:
+        return f'[store]\nbackend = "sqlite"\ndatabase = "{DB_FILE}"\n'
+    from organwatch.store.postgres.connection import check_url, remember, without_password
+    from organwatch.store.postgres.store import check_empty
+
+    check_empty(check_url(database))
+    remember(database)
+    url = without_password(database)
+    return f'[store]\nbackend = "postgresql"\nurl = {json.dumps(url)}\n'
+
+
+def _blobs_dir(blobs: str | Path | None) -> Path | None:
+    if blobs is None:
+        return None
+    folder = Path(blobs).expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise CaseError(f"{blobs}: not a folder; give --blobs a folder for the original bytes")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def open_case(path: str | Path | None = None) -> Case:

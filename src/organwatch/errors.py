@@ -12,11 +12,11 @@ keeps this drawing complete):
     ├── CanonicalJSONError              a value cannot be written as canonical JSON
     ├── SettingError                    an ORGANWATCH_* variable holds an unusable value (also a ValueError)
     ├── FileTooLargeError               a file grew past the size limit while being archived
-    ├── StoreError                      the store cannot do what was asked (store)
-    │   └── QuerySyntaxError            the storage engine could not read a query expression
     ├── TextExtractionError             bytes could not be turned into document text (text)
+    ├── WorkerDiedError                 a worker process ended without a result for one input (stages)
     ├── StoreError                      the store cannot do what was asked (store)
-    │   └── QuerySyntaxError            the storage engine could not read a query expression
+    │   ├── QuerySyntaxError            the storage engine could not read a query expression
+    │   └── StoreUnavailableError       the database server cannot be reached or dropped the connection
     ├── SearchError                     (search)
     │   ├── SearchQueryError            a query cannot be run as written
     │   └── SearchIndexError            the index cannot do what was asked (no embeddings yet, ...)
@@ -34,6 +34,7 @@ keeps this drawing complete):
     ├── ForbiddenError                  the reader's role does not allow this action (web)
     ├── WorkerDiedError                 a worker process died on one input (stages)
     ├── ClaimsError                     unknown actor, nothing said about it, a bad grade (claims)
+    ├── ClusterError                    a Dask cluster cannot be reached or used (distributed)
     ├── ResolveError                    an unknown or ambiguous actor name, or a merge that cannot be (resolve)
     └── AnalysisError                   an analysis cannot run on its inputs (analysis)
         └── TableInputError             a problem in an input table, by file, line and column

@@ -93,6 +93,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ORGANWATCH_JOBS", None,
             "Worker processes that read text, extract and index during `add` and `reprocess` "
             "(default: the number of cores; `--jobs` overrides it).", _positive_int),
+    Setting("ORGANWATCH_DATABASE_URL", None,
+            "PostgreSQL URL (postgresql://user:password@host/db) of a case on a team server; used instead of "
+            "the password-less URL in case.toml when it names the same host and database."),
+    Setting("ORGANWATCH_DATABASE_WAIT", 30,
+            "Seconds to keep retrying a PostgreSQL server that refuses connections (restarting) before failing.",
+            _positive_int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

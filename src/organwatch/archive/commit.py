@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -142,12 +143,17 @@ class LogWriter:
         self._private = private
         self._sync = sync
         self._fd: int | None = None
+        self._shared: AbstractContextManager[None] | None = None
         self.state: LogState | None = None
         self.recovery = Recovery()
 
     def __enter__(self) -> LogWriter:
         self._fd = acquire_lock(self._lock_path, self._wait, self._on_wait)
         try:
+            # Machines sharing one database take turns too (a no-op for a store on this machine only).
+            shared = self.store.append_lock()
+            shared.__enter__()
+            self._shared = shared
             self.recovery = self.recover()
             self.recovery.staging_removed = self.blobs.remove_abandoned_areas()
         except BaseException:
@@ -160,6 +166,9 @@ class LogWriter:
         self._release()
 
     def _release(self) -> None:
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.__exit__(None, None, None)
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, 0)

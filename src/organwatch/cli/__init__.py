@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "head": ("archive", "Print the case's current signed tree head, to send to someone or paste into a report."),
     "rebuild-index": ("archive", "Rebuild the case database (organwatch.db) from the signed log and the blobs, "
                                  "after loss or damage."),
+    "migrate": ("archive", "Move a case's store between SQLite and PostgreSQL, verify it there, and point the case at "
+                           "it."),
     "log": ("archive", "Show the evidence log: every event in order (or the signed tree heads)."),
     "reprocess": ("text", "Run a stage again over the captures: after an upgrade, or to retry documents that "
                           "failed."),

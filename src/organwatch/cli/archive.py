@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -78,13 +79,19 @@ def _require_index(case: Case) -> None:
 
 @app.command()
 def init(path: Annotated[Path, typer.Argument(help="Folder to create for the case.")],
-         name: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None) -> None:
+         name: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None,
+         database: Annotated[str | None, typer.Option(
+             "--database", help="postgresql://user@host/db: keep the index on a team server "
+                                "(default: a SQLite file in the case folder).")] = None,
+         blobs: Annotated[Path | None, typer.Option(
+             "--blobs", help="Folder (shared storage) for the original bytes (default: the case's blobs/).")] = None,
+         ) -> None:
     """Create a case: folder, database, evidence log and signing key.
 
-    Example: organwatch init mycase
+    Example: organwatch init mycase --database postgresql://me@db.example/investigation --blobs /shared/blobs
     """
     with _errors():
-        case = init_case(path, name)
+        case = init_case(path, name, database=database, blobs=blobs)
     out.print(f"Created case {_show(case.name)!r} in {_show(str(path))}")
     out.print(f"Signing key fingerprint: {case.key_id()}")
     out.print("Publish this fingerprint (or keep it apart from the case) so that others can check your bundles.")
@@ -128,11 +135,13 @@ def add(
                                                "added folder (their targets are recorded); refused by default.")
                             ] = False,
     wait: WaitOption = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Read and extract on a Dask cluster: "
+                                                "tcp://scheduler:8786, or local:N worker processes.")] = None,
 ) -> None:
     """Archive files: exact bytes, hashed, logged and signed. Re-adding the same bytes is safe.
 
     Example: organwatch add --case mycase report.pdf pages/ --source-url https://example.org/x
-    --note "hospital site, archived before deletion"
+    --note "hospital site, archived before deletion"    (large corpora: --cluster local:4)
     """
     opened = _open(case)
     _lock_waiting(opened, wait)
@@ -166,7 +175,13 @@ def add(
             err.print(_show(f"text failed {result.capture_id[:12]}: {result.reason}"))
 
     with _errors():
-        if mode == "bar":
+        if cluster is not None and text:
+            from organwatch.distributed import add_on_cluster
+
+            added = add_on_cluster(opened, paths, meta, cluster, on_result=show, extract=extract,
+                                   on_text=show_text, on_extract=show_extract)
+            summary = CaseAddSummary(**{f.name: getattr(added, f.name) for f in fields(added)})
+        elif mode == "bar":
             summary = _add_with_bar(opened, paths, meta, show, text, show_text, extract, show_extract,
                                     follow_links, split_records)
         else:
@@ -361,6 +376,31 @@ def bundle(out_path: Annotated[Path, typer.Option("--out", "-o", help="The zip f
     out.print(f"Wrote {_show(str(result.path))}: {result.captures} capture(s), {result.entries} log entries, "
               f"proofs against the signed tree of size {result.tree_size}.")
     out.print(f"Bundle SHA-256 {result.sha256} (logged as an export). Key {result.key_id}")
+
+
+@app.command()
+def migrate(source: Annotated[Path, typer.Option("--from", help="The case folder whose store moves.")],
+            destination: Annotated[str, typer.Option("--to", help="postgresql://user@host/db, or sqlite (the "
+                                                                  "case folder's own file).")],
+            fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table) -> None:
+    """Move a case's store between SQLite and PostgreSQL, verify it there, and point the case at it.
+
+    The evidence log, keys and blobs stay in place; the old store is kept untouched as a fallback.
+
+    Example: organwatch migrate --from mycase --to postgresql://me@db.example/investigation
+    """
+    from organwatch.store.postgres.transfer import migrate_case
+
+    with _errors():
+        summary = migrate_case(source, destination,
+                               progress=lambda table, rows: err.print(f"copied {rows:>9} rows of {table}")
+                               if _progress_mode() != "none" else None)
+    if fmt is not Format.table:
+        _emit_json(summary)
+        return
+    total = sum(summary["rows"].values())
+    out.print(f"Moved {_show(str(source))} from {summary['from']} to {summary['to']}: {total} rows; "
+              "verified against the evidence log: OK")
 
 
 @app.command("verify-bundle")

@@ -25,6 +25,7 @@ from organwatch.stages.extract import Extraction, ExtractResult, ExtractSummary,
 from organwatch.stages.extract import count as extract_count
 from organwatch.stages.pool import ordered_map
 from organwatch.store import Store, Writer
+from organwatch.store.errors import StoreUnavailableError
 from organwatch.store.records import ParagraphHash, SearchEntry
 from organwatch.text import ExtractedDocument, TextExtractionError, TextOptions, extract_documents
 from organwatch.text.dedupe import MinHashLSH, fingerprint, fold_text, is_empty, similarity
@@ -252,14 +253,30 @@ class TextStage:
                 on_result: Callable[[TextResult], None] | None = None) -> TextSummary:
         """Extract and store the documents of each capture (replacing what an earlier run stored)."""
         summary = TextSummary()
-        for work in ordered_map(read_capture, self._jobs(capture_ids, summary, on_result), self.jobs, _died):
-            try:
-                result = self._write(work)
-            except Exception as exc:  # a bug or bad row in one capture must not stop the batch
-                result = self._record_failure(work.job.capture_id, f"unexpected error in the text stage "
-                                              f"({type(exc).__name__}: {str(exc)[:200]})")
-            self._count(summary, result, on_result)
+        for work in ordered_map(read_capture, self.plan(capture_ids, summary, on_result), self.jobs, _died):
+            self._count(summary, self.store_work(work), on_result)
         return summary
+
+    def plan(self, capture_ids: Iterable[str], summary: TextSummary,
+             on_result: Callable[[TextResult], None] | None = None) -> Iterator[CaptureJob]:
+        """The jobs for :func:`read_capture` (which may run anywhere: a worker process or machine); a
+        capture that cannot be planned is recorded as failed in ``summary`` and skipped."""
+        return self._jobs(capture_ids, summary, on_result)
+
+    def store_work(self, work: CaptureWork) -> TextResult:
+        """Store what :func:`read_capture` found for one capture (a failure to store is recorded too)."""
+        try:
+            return self._write(work)
+        except StoreUnavailableError:  # the store is gone: nothing more can be stored, stop here
+            raise
+        except Exception as exc:  # a bug or bad row in one capture must not stop the batch
+            return self._record_failure(work.job.capture_id, f"unexpected error in the text stage "
+                                        f"({type(exc).__name__}: {str(exc)[:200]})")
+
+    def count(self, summary: TextSummary, result: TextResult,
+              on_result: Callable[[TextResult], None] | None = None) -> None:
+        """Add one capture's result to ``summary`` (and report it)."""
+        self._count(summary, result, on_result)
 
     def _count(self, summary: TextSummary, result: TextResult,
                on_result: Callable[[TextResult], None] | None) -> None:
@@ -279,6 +296,8 @@ class TextStage:
         for capture_id in capture_ids:
             try:
                 yield self._job(capture_id)
+            except StoreUnavailableError:  # the store is gone: nothing more can be stored, stop here
+                raise
             except Exception as exc:  # an unknown capture, a bad row: recorded, and the batch goes on
                 self._count(summary, self._record_failure(capture_id, str(exc) if isinstance(
                     exc, UnknownCaptureError) else f"unexpected error in the text stage ({type(exc).__name__}: "
@@ -374,6 +393,8 @@ class TextStage:
                 writer.documents.upsert(failed)
                 writer.pending.done("text", [capture.id])
             capture_id = capture.id
+        except StoreUnavailableError:  # the store is gone: nothing more can be stored, stop here
+            raise
         except Exception as exc:  # the store itself failed: the result still says why
             reason = f"{reason}; the failure could not be recorded ({type(exc).__name__})"
         return TextResult(capture_id, 0, True, reason)

@@ -2,7 +2,7 @@
 (:mod:`.base`), SQLite by default (:mod:`.sqlite`), chosen by ``[store] backend`` in ``case.toml``.
 
 >>> sorted(BACKENDS)
-['sqlite']
+['postgresql', 'sqlite']
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from organwatch.errors import CaseError
 from organwatch.store.base import Session, Store, View, Writer
 
 # backend name -> "module:class"; a backend is imported only when a case uses it.
-BACKENDS = {"sqlite": "organwatch.store.sqlite:SQLiteStore"}
+BACKENDS = {"sqlite": "organwatch.store.sqlite:SQLiteStore",
+            "postgresql": "organwatch.store.postgres:PostgresStore"}
 DEFAULT_DATABASE = "organwatch.db"
 
 __all__ = ["BACKENDS", "Session", "Store", "View", "Writer", "open_store"]
@@ -33,6 +34,8 @@ def open_store(root: Path, config: dict[str, Any]) -> Store:
     if not isinstance(backend, str) or backend not in BACKENDS:
         known = ", ".join(sorted(BACKENDS))
         raise CaseError(f"{root / 'case.toml'}: unknown store backend {backend!r} in [store]; use one of: {known}")
+    if backend == "postgresql":
+        return _open_postgres(root, section)
     database = section.get("database", DEFAULT_DATABASE)
     if (not isinstance(database, str) or not database or database in (".", "..") or "/" in database
             or "\\" in database or "\x00" in database):
@@ -41,4 +44,27 @@ def open_store(root: Path, config: dict[str, Any]) -> Store:
     module_name, class_name = BACKENDS[backend].split(":")
     cls: Any = getattr(importlib.import_module(module_name), class_name)
     store: Store = cls(root / database)
+    return store
+
+
+def _open_postgres(root: Path, section: dict[str, Any]) -> Store:
+    """A PostgreSQL store from ``[store] url`` (written without its password: the password comes from
+    ``ORGANWATCH_DATABASE_URL`` naming the same server and database, ``PGPASSWORD`` or ``~/.pgpass``)."""
+    from organwatch import settings
+    from organwatch.store.postgres.connection import check_url, where, with_known_password
+
+    url = section.get("url")
+    override = settings.get("ORGANWATCH_DATABASE_URL")
+    if url is None and override:
+        url = override  # a store named only by the environment (a team's shared setting)
+    if not isinstance(url, str) or not url:
+        raise CaseError(f"{root / 'case.toml'}: [store] backend = \"postgresql\" needs url = \"postgresql://...\" "
+                        "(or ORGANWATCH_DATABASE_URL)")
+    check_url(url)
+    if override and where(override) == where(url):
+        url = override
+    url = with_known_password(url)
+    module_name, class_name = BACKENDS["postgresql"].split(":")
+    cls: Any = getattr(importlib.import_module(module_name), class_name)
+    store: Store = cls(url)
     return store

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -841,3 +841,12 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections (the store can be used again; it reconnects)."""
+
+    def append_lock(self) -> AbstractContextManager[None]:
+        """Exclusive right to extend the evidence log, across every machine sharing this store.
+
+        Held around a log writer's whole turn (read position, append, index). A store used from one
+        machine needs nothing beyond the case folder's file lock, so the default holds nothing; a
+        shared server overrides it.
+        """
+        return nullcontext()

@@ -1,0 +1,248 @@
+"""The full-text index on PostgreSQL: ``search_words`` (a ``tsvector`` per document, GIN-indexed),
+``search_trigram`` (folded text and title, ``pg_trgm`` GIN indexes for substrings), the trigram
+vocabulary, pinyin forms, ``search_documents`` and ``search_chunks``.
+
+A query plan becomes SQL as on SQLite: a :class:`Match` on the word table is a ``tsquery`` (read from
+the FTS5 expression by :mod:`.fulltext`), on the trigram table ``LIKE`` conditions over folded text
+(pg_trgm serves them from its index for three characters or more); a :class:`Like` scans documents;
+a :class:`SetOp` is ``INTERSECT`` / ``UNION`` / ``EXCEPT``. Scores are lower-is-better like BM25:
+minus ``ts_rank`` (title words count three times, length-normalised) for words, and a BM25-shaped
+weight of substring occurrences for trigrams, so the same documents match on both backends and the
+order is close (ties: smaller id first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from organwatch.store.base import FullTextRanking, SearchIndexWriter
+from organwatch.store.postgres import fulltext
+from organwatch.store.records import DocumentFilters, IndexedDocument, Like, Match, Nothing, Plan, SearchEntry, SetOp
+
+Connection = Any  # psycopg.Connection[Row]
+AVERAGE_CHARS = 2000.0  # document length the trigram score normalises against (BM25's avgdl, fixed)
+
+
+def filter_sql(filters: DocumentFilters, alias: str = "d") -> tuple[str, list[Any]]:
+    """A WHERE fragment over ``documents`` (as ``alias``) and its parameters; ``TRUE`` when unfiltered."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.date_from:
+        clauses.append(f"{alias}.published || chr(1114111) >= %s")
+        params.append(filters.date_from)
+    if filters.date_to:
+        clauses.append(f"{alias}.published <= %s || chr(1114111)")
+        params.append(filters.date_to)
+    if filters.language:
+        if filters.language.lower() == "zh":
+            clauses.append(f"{alias}.language LIKE 'zh%%'")
+        else:
+            clauses.append(f"lower({alias}.language) = lower(%s)")
+            params.append(filters.language)
+    if filters.outlet:
+        clauses.append(f"lower({alias}.outlet) = lower(%s)")
+        params.append(filters.outlet)
+    if filters.media_type:
+        if filters.media_type.endswith("/*"):
+            clauses.append(f"lower({alias}.media_type) LIKE lower(%s)")
+            params.append(filters.media_type[:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        else:
+            clauses.append(f"lower({alias}.media_type) = lower(%s)")
+            params.append(filters.media_type)
+    visible_to = filters.visible_to
+    if visible_to is not None:
+        clauses.append(f"{alias}.id NOT IN (SELECT rd.id FROM documents rd JOIN restrictions rr ON rr.capture_id = "
+                       f"rd.capture_id AND rr.locator = rd.locator GROUP BY rd.id "
+                       f"HAVING count(*) FILTER (WHERE rr.principal = ANY(%s)) = 0)")
+        params.append(list(visible_to))
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+def _words_query(expr: str) -> str | None:
+    return fulltext.to_tsquery(fulltext.parse(expr))
+
+
+def _ids_sql(plan: Plan, params: list[Any]) -> str:
+    """SQL selecting the matching document ids of a plan (one column, ``id``)."""
+    if isinstance(plan, Match):
+        if plan.table == "words":
+            query = _words_query(plan.expr)
+            if query is None:
+                return "SELECT NULL::bigint AS id WHERE FALSE"
+            params.append(query)
+            return "SELECT document_id AS id FROM search_words WHERE vector @@ %s::tsquery"
+        if plan.table == "trigram":
+            condition = fulltext.trigram_condition(fulltext.parse(plan.expr), "t", params)
+            return f"SELECT t.document_id AS id FROM search_trigram t WHERE {condition}"
+        raise ValueError(f"no full-text table {plan.table!r}: use words or trigram")
+    if isinstance(plan, Like):
+        tests = []
+        for pattern in plan.patterns:
+            tests.append("text ILIKE %s OR title ILIKE %s")
+            params.extend((pattern, pattern))
+        return f"SELECT id FROM documents WHERE status = 'ok' AND ({' OR '.join(tests)})"
+    if isinstance(plan, SetOp):
+        if plan.op not in ("INTERSECT", "UNION", "EXCEPT"):
+            raise ValueError(f"unknown set operation {plan.op!r}")
+        return f" {plan.op} ".join(f"(SELECT id FROM ({_ids_sql(item, params)}) s)" for item in plan.items)
+    return "SELECT NULL::bigint AS id WHERE FALSE"
+
+
+def _trigram_score(terms: Sequence[str], params: list[Any]) -> str:
+    """Minus a BM25-shaped weight of how often the terms occur (title three times), per document ``t``."""
+    if not terms:
+        return "0.0"
+    parts = []
+    for term in dict.fromkeys(terms):
+        tf = ("((length(t.body) - length(replace(t.body, %s, ''))) / length(%s)::float8 "
+              "+ 3 * (length(t.title) - length(replace(t.title, %s, ''))) / length(%s)::float8)")
+        params.extend((term, term, term, term))
+        parts.append(f"({tf} * 2.2 / ({tf} + 1.2 * (0.25 + 0.75 * length(t.body) / "
+                     f"{AVERAGE_CHARS})))")
+        params.extend((term, term, term, term))
+    return "-(" + " + ".join(parts) + ")"
+
+
+class PostgresRanking(FullTextRanking):
+    """The documents a plan matches, ranked, read a window at a time (as on SQLite)."""
+
+    def __init__(self, conn: Connection, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> None:
+        self.conn = conn
+        self.empty = isinstance(plan, Nothing)
+        where, filter_params = filter_sql(filters, "d")
+        params: list[Any] = []
+        ids: list[Any] = []
+        id_sql = _ids_sql(plan, ids)
+        if isinstance(plan, Match) and plan.table == "words":
+            query = _words_query(plan.expr)
+            if query is None:
+                self.empty = True
+                sql = "SELECT NULL::bigint AS id, 0.0::float8 AS score WHERE FALSE"
+            else:
+                sql = ("SELECT document_id AS id, -ts_rank(%s::float4[], vector, %s::tsquery, 1)::float8 AS score "
+                       "FROM search_words WHERE vector @@ %s::tsquery")
+                params.extend((fulltext.RANK_WEIGHTS, query, query))
+        elif isinstance(plan, Match):
+            expr = fulltext.parse(plan.expr)
+            score = _trigram_score(fulltext.trigram_terms(expr), params)
+            condition = fulltext.trigram_condition(expr, "t", params)
+            sql = f"SELECT t.document_id AS id, {score} AS score FROM search_trigram t WHERE {condition}"
+        else:
+            candidates = _ids_sql(plan, params)
+            if filters.active:
+                candidates = f"SELECT k.id FROM ({candidates}) k JOIN documents d ON d.id = k.id WHERE {where}"
+                params.extend(filter_params)
+            query = _words_query(rank_expression) if rank_expression else None
+            if query is None:
+                sql = f"SELECT c.id, 0.0::float8 AS score FROM ({candidates}) c"
+            else:
+                sql = (f"WITH c AS MATERIALIZED ({candidates}) SELECT c.id AS id, "
+                       f"coalesce(-ts_rank(%s::float4[], w.vector, %s::tsquery, 1), 0.0)::float8 AS score FROM c "
+                       f"LEFT JOIN search_words w ON w.document_id = c.id AND w.vector @@ %s::tsquery")
+                params.extend((fulltext.RANK_WEIGHTS, query, query))
+        if filters.active:
+            if isinstance(plan, Match):
+                sql = f"SELECT m.id, m.score FROM ({sql}) m JOIN documents d ON d.id = m.id WHERE {where}"
+                params.extend(filter_params)
+            id_sql = f"SELECT m.id FROM ({id_sql}) m JOIN documents d ON d.id = m.id WHERE {where}"
+            ids.extend(filter_params)
+        self._sql, self._params = sql, params
+        self._id_sql, self._id_params = id_sql, ids
+        self.total: int | None = None
+
+    def top(self, n: int) -> list[tuple[int, float]]:
+        if self.empty:
+            return []
+        rows = self.conn.execute(f"SELECT r.id, r.score, count(*) OVER () FROM ({self._sql}) r "
+                                 f"ORDER BY r.score, r.id LIMIT %s", [*self._params, n]).fetchall()
+        self.total = int(rows[0][2]) if rows else 0
+        return [(int(row[0]), float(row[1])) for row in rows]
+
+    def count(self) -> int:
+        if self.empty:
+            return 0
+        if self.total is not None:
+            return self.total
+        return int(self.conn.execute(f"SELECT count(*) FROM ({self._id_sql}) r", self._id_params).fetchone()[0])
+
+    def matching(self, document_ids: Sequence[int]) -> set[int]:
+        if self.empty or not document_ids:
+            return set()
+        rows = self.conn.execute(f"SELECT r.id FROM ({self._id_sql}) r WHERE r.id = ANY(%s)",
+                                 [*self._id_params, [int(i) for i in document_ids]])
+        return {int(row[0]) for row in rows}
+
+
+class PostgresSearchIndex(SearchIndexWriter):
+    """The full-text index over one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def trigram_terms(self, prefix: str, limit: int) -> list[str]:
+        return [str(row[0]) for row in self.conn.execute(
+            "SELECT term FROM search_trigram_vocab WHERE term >= %s AND term < %s ORDER BY term LIMIT %s",
+            (prefix, prefix + "\U0010ffff", limit))]
+
+    def has_pinyin_key(self, key: str) -> bool:
+        query = fulltext.to_tsquery(fulltext.Phrase(key, False, ("pinyin",)))
+        if query is None:
+            return False
+        return self.conn.execute("SELECT 1 FROM search_words WHERE vector @@ %s::tsquery LIMIT 1",
+                                 (query,)).fetchone() is not None
+
+    def pinyin_forms(self, key: str) -> list[str]:
+        return [str(r[0]) for r in self.conn.execute(
+            "SELECT form FROM search_pinyin_forms WHERE key = %s ORDER BY form", (key,))]
+
+    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> FullTextRanking:
+        return PostgresRanking(self.conn, plan, rank_expression, filters)
+
+    def entry(self, document_id: int) -> IndexedDocument | None:
+        row = self.conn.execute("SELECT document_id, text_sha256, index_version, indexed_at FROM search_documents "
+                                "WHERE document_id = %s", (document_id,)).fetchone()
+        return None if row is None else IndexedDocument(int(row[0]), row[1], row[2], row[3])
+
+    def stale_documents(self, index_version: str) -> list[int]:
+        query = """
+            SELECT d.id FROM documents d LEFT JOIN search_documents s ON s.document_id = d.id
+            WHERE d.status = 'ok' AND (s.document_id IS NULL OR s.index_version != %s
+                                       OR s.text_sha256 IS DISTINCT FROM d.text_sha256)
+            UNION
+            SELECT s.document_id FROM search_documents s LEFT JOIN documents d ON d.id = s.document_id
+            WHERE d.id IS NULL OR d.status != 'ok'
+            ORDER BY 1
+        """
+        return [int(row[0]) for row in self.conn.execute(query, (index_version,))]
+
+    def put(self, document_id: int, entry: SearchEntry) -> None:
+        self.remove(document_id)
+        body, title = fulltext.fold_query(entry.trigram_body), fulltext.fold_query(entry.trigram_title)
+        self.conn.execute("INSERT INTO search_trigram (document_id, body, title) VALUES (%s, %s, %s)",
+                          (document_id, body, title))
+        terms = sorted(fulltext.windows(body) | fulltext.windows(title))
+        if terms:  # sorted, so concurrent writers meet new vocabulary rows in the same order
+            self.conn.execute("INSERT INTO search_trigram_vocab (term) SELECT t FROM unnest(%s::text[]) t "
+                              "ON CONFLICT (term) DO NOTHING", (terms,))
+        vector = fulltext.tsvector_literal(entry.words_title, entry.words_body, entry.pinyin)
+        self.conn.execute("INSERT INTO search_words (document_id, vector) VALUES (%s, %s::tsvector)",
+                          (document_id, vector))
+        if entry.pinyin_forms:
+            keys = [k for k, _ in entry.pinyin_forms]
+            forms = [f for _, f in entry.pinyin_forms]
+            self.conn.execute("INSERT INTO search_pinyin_forms (key, form) SELECT * FROM unnest(%s::text[], "
+                              "%s::text[]) ON CONFLICT DO NOTHING", (keys, forms))
+        if entry.chunks:
+            with self.conn.cursor() as cursor:
+                cursor.executemany("INSERT INTO search_chunks (document_id, start_char, end_char) VALUES (%s, %s, %s)",
+                                   [(document_id, start, end) for start, end in entry.chunks])
+        self.conn.execute("INSERT INTO search_documents (document_id, text_sha256, index_version, indexed_at) "
+                          "VALUES (%s, %s, %s, %s)", (document_id, entry.text_sha256, entry.index_version,
+                                                      entry.indexed_at))
+
+    def remove(self, document_id: int) -> None:
+        self.conn.execute("DELETE FROM search_trigram WHERE document_id = %s", (document_id,))
+        self.conn.execute("DELETE FROM search_words WHERE document_id = %s", (document_id,))
+        self.conn.execute("DELETE FROM search_chunks WHERE document_id = %s", (document_id,))
+        self.conn.execute("DELETE FROM search_documents WHERE document_id = %s", (document_id,))
