@@ -32,7 +32,6 @@ keeps this drawing complete):
     ├── LoginRateLimitedError           too many failed logins recently (web)
     ├── NotFoundError                   nothing with that id that this reader may see (web)
     ├── ForbiddenError                  the reader's role does not allow this action (web)
-    ├── WorkerDiedError                 a worker process died on one input (stages)
     ├── ClaimsError                     unknown actor, nothing said about it, a bad grade (claims)
     ├── ClusterError                    a Dask cluster cannot be reached or used (distributed)
     ├── ResolveError                    an unknown or ambiguous actor name, or a merge that cannot be (resolve)
