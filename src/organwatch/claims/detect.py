@@ -95,9 +95,16 @@ def _names_in(mentions: Sequence[Mention], start: int, end: int, types: set[str]
     return [m for m in mentions if m.type in types and m.start >= start and m.end <= end]
 
 
+def _bracketed(phrase: str, offset: int) -> bool:
+    """Whether position ``offset`` of ``phrase`` lies inside parentheses (a name's other form)."""
+    before = phrase[:max(0, offset)]
+    return before.count("（") + before.count("(") > before.count("）") + before.count(")")
+
+
 def _speaker_name(frame_speaker: str, start: int, end: int, mentions: Sequence[Mention]) -> tuple[str, bool]:
     """The canonical speaker: the names inside the speaker phrase, else the phrase itself."""
-    people = _names_in(mentions, start, end, {"person"})
+    people = [m for m in _names_in(mentions, start, end, {"person"})
+              if not _bracketed(frame_speaker, m.start - start)]  # 乔高（David Kilgour）: one person, not two
     if people:
         joiner = "和" if any("\u3400" <= ch <= "\u9fff" for ch in frame_speaker) else " and "
         return joiner.join(dict.fromkeys(m.canonical for m in people)), True
