@@ -137,6 +137,8 @@ def add(
     wait: WaitOption = None,
     cluster: Annotated[str | None, typer.Option("--cluster", help="Read and extract on a Dask cluster: "
                                                 "tcp://scheduler:8786, or local:N worker processes.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes that read and extract "
+                                             "(default: $ORGANWATCH_JOBS, else the number of cores).")] = None,
 ) -> None:
     """Archive files: exact bytes, hashed, logged and signed. Re-adding the same bytes is safe.
 
@@ -183,11 +185,11 @@ def add(
             summary = CaseAddSummary(**{f.name: getattr(added, f.name) for f in fields(added)})
         elif mode == "bar":
             summary = _add_with_bar(opened, paths, meta, show, text, show_text, extract, show_extract,
-                                    follow_links, split_records)
+                                    follow_links, split_records, jobs)
         else:
             summary = opened.add(paths, meta, on_result=show, text=text, on_text=show_text, extract=extract,
                                  on_extract=show_extract, follow_links=follow_links, split_records=split_records,
-                                 on_split=_show_split)
+                                 on_split=_show_split, jobs=jobs)
     web_failed = any(split.problems for split in summary.web_archives)
     for note_text in summary.recovery_notes:
         err.print(f"recovered: {_show(note_text)}")
@@ -224,7 +226,7 @@ def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
                   show: Callable[[AddResult], None], text: bool,
                   show_text: Callable[[TextResult], None], extract: bool,
                   show_extract: Callable[[ExtractResult], None], follow_links: bool,
-                  split_records: bool) -> CaseAddSummary:
+                  split_records: bool, jobs: int | None = None) -> CaseAddSummary:
     total = sum(1 for item in iter_inputs(paths, follow_links=follow_links, protect=[case.root])
                 if isinstance(item, InputFile))
     columns = (TextColumn("[bold]adding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -237,7 +239,7 @@ def _add_with_bar(case: Case, paths: list[str], meta: CaptureMetadata,
 
         return case.add(paths, meta, on_result=on_result, text=text, on_text=show_text, extract=extract,
                         on_extract=show_extract, follow_links=follow_links, split_records=split_records,
-                        on_split=_show_split)
+                        on_split=_show_split, jobs=jobs)
 
 
 def _utc_timestamp(text: str) -> str:
