@@ -25,7 +25,10 @@ def reprocess(case: CaseOption = None,
               stage: Annotated[str, typer.Option(help="Stage to run again: text, extract, resolve, claims or "
                                                       "search.")] = "text",
               failed_only: Annotated[bool, typer.Option("--failed-only", help="Only captures whose documents "
-                                                        "failed.")] = False) -> None:
+                                                        "failed.")] = False,
+              jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes that read "
+                                                       "and extract (default: $ORGANWATCH_JOBS, else the number "
+                                                       "of cores).")] = None) -> None:
     """Run a stage again over the captures: after an upgrade, or to retry documents that failed.
 
     Example: organwatch reprocess --case mycase --stage text --failed-only
@@ -49,7 +52,7 @@ def reprocess(case: CaseOption = None,
             err.print(_show(f"text failed {result.capture_id[:12]}: {result.reason}"))
 
     with _errors():
-        summary = opened.reprocess(stage, failed_only=failed_only, on_result=show)
+        summary = opened.reprocess(stage, failed_only=failed_only, on_result=show, jobs=jobs)
     if isinstance(summary, ReindexSummary):
         out.print(f"Re-indexed {summary.documents} document(s) for full-text search.")
         return
