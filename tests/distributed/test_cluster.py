@@ -52,6 +52,9 @@ def test_cluster_run_matches_the_embedded_run(tmp_path: Path, embedded: Case, cl
     assert len(client.scheduler_info()["workers"]) == 2
     process_on_cluster(case, capture_ids, client, partition=3)
     assert _snapshot(case) == _snapshot(embedded)
+    with case.store.view() as view, embedded.store.view() as expected:  # resolved on the cluster too
+        assert view.entities.linked_mentions() == expected.entities.linked_mentions()
+        assert view.entities.suggestions() == expected.entities.suggestions()
     for query in ("Wang Lijun", "王立军", "肝", "transplant*"):  # the index was built from the workers' entries
         assert [h.document_id for h in case.search(query).hits] == [h.document_id for h in embedded.search(query).hits]
     with case.store.view() as view:

@@ -7,6 +7,7 @@ reschedules it; ordinary failures are retried ``RETRIES`` times). This process r
 and writes them through the store in capture order, exactly as the embedded run would: the same
 document ids, duplicate links and index. Writing the same capture twice replaces, never duplicates
 (documents are keyed by capture and locator, mentions replaced per document).
+The resolve stage that follows decides its blocks on the same cluster (:mod:`.resolve`).
 
 Workers read blobs by path: on a real cluster the case's blobs must be on storage they all mount
 (``organwatch init --blobs /shared/blobs``). ``local:N`` starts N worker processes on this machine.
@@ -139,8 +140,11 @@ def process_on_cluster(case: Case, capture_ids: Sequence[str], client: Any, *, e
     if extract and capture_ids:
         with case.store.view() as view:
             document_ids = view.documents.ids(status="ok", capture_ids=list(capture_ids))
-        if document_ids:
-            case.after_extract(document_ids)
+        if document_ids:  # what Case.after_extract does, with the resolve stage's blocks on the cluster too
+            from organwatch.distributed.resolve import resolve_on_cluster
+
+            resolve_on_cluster(case.store, client, document_ids)
+            case.derive_claims(document_ids)
     return run
 
 

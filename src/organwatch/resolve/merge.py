@@ -434,7 +434,7 @@ def cluster(locals_: list[LocalEntity], cannot: dict[str, set[str]],
         by_identity[loc.document_identity].append(i)
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, loc in enumerate(locals_):
-        for key in exact_keys(loc):
+        for key in sorted(exact_keys(loc)):  # sorted: the same order in every process, whatever its hash seed
             blocks[key].append(i)
     near: dict[tuple[int, int], None] = {}
     for members in blocks.values():
@@ -467,7 +467,8 @@ def cluster(locals_: list[LocalEntity], cannot: dict[str, set[str]],
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(locals_)):
         groups[clusters.find(i)].append(i)
-    misses = [(i, j) for i, j in near if clusters.find(i) != clusters.find(j)]
+    # In index order, so a block resolved in parts (on a cluster) lists its near misses as it would whole.
+    misses = sorted((i, j) for i, j in near if clusters.find(i) != clusters.find(j))
     return clusters, groups, misses
 
 
@@ -489,13 +490,33 @@ def _han_apart(locals_: list[LocalEntity], cannot: dict[str, set[str]]) -> dict[
 def near_misses(locals_: list[LocalEntity], misses: list[tuple[int, int]], entity_of: Any,
                 cannot: dict[str, set[str]]) -> list[Suggestion]:
     """Review suggestions from the pairs a block left apart (``entity_of(index)`` gives the entity id)."""
-    found: dict[tuple[str, str], Suggestion] = {}
+    return suggestions_of(score_misses(locals_, misses, cannot), entity_of)
+
+
+ScoredMiss = tuple[int, int, float, list[Feature]]
+
+
+def score_misses(locals_: list[LocalEntity], misses: list[tuple[int, int]],
+                 cannot: dict[str, set[str]]) -> list[ScoredMiss]:
+    """The near misses a reviewer has not already kept apart, each scored (the costly half of
+    :func:`near_misses`, which needs no entity ids)."""
+    scored: list[ScoredMiss] = []
     for i, j in misses:
-        a, b = sorted((entity_of(i), entity_of(j)))
-        if a == b or locals_[j].identity in cannot.get(locals_[i].identity, set()) or locals_[j].document_identity \
+        if locals_[j].identity in cannot.get(locals_[i].identity, set()) or locals_[j].document_identity \
                 in cannot.get(locals_[i].document_identity, set()) | cannot.get(locals_[i].identity, set()):
             continue
         score, features = score_pair(locals_[i], locals_[j])
+        scored.append((i, j, score, features))
+    return scored
+
+
+def suggestions_of(scored: Iterable[ScoredMiss], entity_of: Any) -> list[Suggestion]:
+    """One suggestion per pair of entities (``entity_of(index)`` gives the entity id), the best score kept."""
+    found: dict[tuple[str, str], Suggestion] = {}
+    for i, j, score, features in scored:
+        a, b = sorted((entity_of(i), entity_of(j)))
+        if a == b:
+            continue
         if (a, b) not in found or found[(a, b)].score < score:
             found[(a, b)] = Suggestion(a, b, score, features)
     return list(found.values())
@@ -519,9 +540,18 @@ def fuzzy_keys(local: LocalEntity) -> set[str]:
 
 def entity_of_members(member_locals: list[LocalEntity], taken: Any) -> Entity:
     """An entity from its local entities, with an id no other entity has (``taken(id)`` tells)."""
-    entity = _entity(member_locals)
-    if taken(entity.id):  # two namesake clusters kept apart: still distinct ids
-        base = f"{entity.id}-{min(loc.document_id for loc in member_locals)}"
+    return unique_entity(_entity(member_locals), taken)
+
+
+def draft_entity(member_locals: list[LocalEntity]) -> Entity:
+    """An entity from its local entities, its id not yet checked against the others (see :func:`unique_entity`)."""
+    return _entity(member_locals)
+
+
+def unique_entity(entity: Entity, taken: Any) -> Entity:
+    """Give ``entity`` an id no other entity has: two namesake clusters kept apart still get distinct ids."""
+    if taken(entity.id):
+        base = f"{entity.id}-{min(loc.document_id for loc in entity.locals)}"
         entity.id, n = base, 1
         while taken(entity.id):
             n += 1

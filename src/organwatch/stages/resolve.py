@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from organwatch.archive.log import utc_now
+from organwatch.resolve.blocks import BlockPlan, plan_block
 from organwatch.resolve.merge import (
     AUTO_MERGE,
     NEIGHBOURHOOD,
@@ -25,13 +26,12 @@ from organwatch.resolve.merge import (
     Entity,
     LocalEntity,
     Suggestion,
-    cluster,
     decision_pairs,
-    entity_of_members,
     local_entities,
     mention_in,
-    near_misses,
     score_pair,
+    suggestions_of,
+    unique_entity,
 )
 from organwatch.resolve.relations import read_relations
 from organwatch.resolve.timeline import read_events
@@ -93,10 +93,13 @@ def store_documents(writer: EntitiesWriter, documents: Iterable[DocumentIn]) -> 
 
 def resolve_documents(store: Store, document_ids: Iterable[int] | None = None, *, full: bool = False,
                       identities: Iterable[str] = (),
-                      progress: Callable[[str, int], None] | None = None) -> ResolveSummary:
+                      progress: Callable[[str, int], None] | None = None,
+                      planner: BlockPlanner | None = None) -> ResolveSummary:
     """Run the stage: over ``document_ids`` (incremental), the documents not resolved by this resolver version
     (``None``), or every document again (``full``). ``identities`` names decision keys whose blocks must be
-    resolved again (after a reviewer's merge or split)."""
+    resolved again (after a reviewer's merge or split). ``planner`` decides the blocks elsewhere (on a
+    cluster, see :mod:`organwatch.distributed.resolve`); this process still reads and writes them, in the
+    same order and transactions, so the result is the same."""
     summary = ResolveSummary(full=full)
     with store.writer() as writer:
         if full:
@@ -132,71 +135,105 @@ def resolve_documents(store: Store, document_ids: Iterable[int] | None = None, *
     identities = set(identities)
     if full:
         with store.view() as view:
-            _resolve_blocks(store, view.entities.components(), cannot, must, summary, progress)
+            _resolve_blocks(store, view.entities.components(), cannot, must, summary, progress,
+                            planner=planner)
     else:
         with store.writer() as writer:
             if identities:
                 seeds.update(writer.entities.local_ids_of({i.split("@")[0] for i in identities}))
             closure = writer.entities.block_closure(seeds, former, must) if seeds or former else []
         if closure or former:
-            _resolve_blocks(store, iter([closure]), cannot, must, summary, progress, former)
+            _resolve_blocks(store, iter([closure]), cannot, must, summary, progress, former, planner)
     return summary
 
 
-def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str, set[str]],
-                    must: list[tuple[str, str]], summary: ResolveSummary,
-                    progress: Callable[[str, int], None] | None, former: set[str] | None = None) -> None:
+LoadedBlock = list[tuple[int, LocalEntity, str | None]]  # (local id, local entity, its entity last time)
+# Plans whole batches of blocks elsewhere (a cluster): given the loaded batches (pulled lazily, in order) and
+# the decisions, yields each batch with one plan per block, in the same order.
+BlockPlanner = Callable[[Iterator[list[LoadedBlock]], dict[str, set[str]], list[tuple[str, str]]],
+                        Iterator[tuple[list[LoadedBlock], list[BlockPlan]]]]
+
+
+def _batches(blocks: Iterator[list[int]], former: set[str]) -> Iterator[list[list[int]]]:
+    """Blocks in write batches of about ``BLOCK_BATCH`` local entities (one empty batch if only former
+    entities are left to drop)."""
     pending: list[list[int]] = []
     size = 0
-    fuzzy_done: set[str] = set()
-    former = set(former or ())
-
-    def flush() -> None:
-        nonlocal size
-        with store.writer() as writer:
-            entities = writer.entities
-            touched: list[int] = []
-            for block in pending:
-                loaded = entities.load_locals(block)
-                locals_ = [loc for _, loc, _ in loaded]
-                old = {entity for _, _, entity in loaded if entity} | former
-                former.clear()
-                clusters, groups, misses = cluster(locals_, cannot, must)
-                members: list[tuple[int, LocalEntity, Entity]] = []
-                made: set[str] = set()
-
-                def taken(e: str, made: set[str] = made, old: set[str] = old) -> bool:
-                    return e in made or (e not in old and entities.entity_exists(e))
-
-                for group in groups.values():
-                    entity = entity_of_members([locals_[i] for i in group], taken)
-                    made.add(entity.id)
-                    members.extend((loaded[i][0], locals_[i], entity) for i in group)
-                entities.write_block(members, old, RESOLVER_VERSION)
-                by_index = {i: entity.id for i, (_, _, entity) in enumerate(
-                    sorted(members, key=lambda m: m[0]))}
-                near = near_misses(locals_, misses, by_index.__getitem__, cannot)
-                entities.write_suggestions(near)
-                summary.suggestions += len(near)
-                summary.blocks += 1
-                summary.resolved += len(block)
-                summary.entities += len(made)
-                touched.extend(block)
-            keys = [k for k in entities.fuzzy_keys_of(touched) if k not in fuzzy_done]
-            fuzzy_done.update(keys)
-            summary.suggestions += _suggest(entities, keys, cannot)
-        if progress:
-            progress("blocks", summary.blocks)
-        pending.clear()
-        size = 0
-
     for block in blocks:
         pending.append(block)
         size += len(block)
         if size >= BLOCK_BATCH:
-            flush()
+            yield pending
+            pending, size = [], 0
     if pending or former:
-        flush()
+        yield pending
+
+
+def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str, set[str]],
+                    must: list[tuple[str, str]], summary: ResolveSummary,
+                    progress: Callable[[str, int], None] | None, former: set[str] | None = None,
+                    planner: BlockPlanner | None = None) -> None:
+    fuzzy_done: set[str] = set()
+    former = set(former or ())
+
+    def write(entities: EntitiesWriter, loaded: LoadedBlock, plan: BlockPlan) -> None:
+        old = {entity for _, _, entity in loaded if entity} | former
+        former.clear()
+        made: set[str] = set()
+
+        def taken(e: str, made: set[str] = made, old: set[str] = old) -> bool:
+            return e in made or (e not in old and entities.entity_exists(e))
+
+        members: list[tuple[int, LocalEntity, Entity]] = []
+        entity_at: dict[int, str] = {}
+        for group, draft in zip(plan.groups, plan.drafts, strict=True):
+            entity = unique_entity(draft, taken)
+            made.add(entity.id)
+            for i in group:
+                members.append((loaded[i][0], loaded[i][1], entity))
+                entity_at[i] = entity.id
+        entities.write_block(members, old, RESOLVER_VERSION)
+        near = suggestions_of(plan.scored, entity_at.__getitem__)
+        entities.write_suggestions(near)
+        summary.suggestions += len(near)
+        summary.blocks += 1
+        summary.resolved += len(loaded)
+        summary.entities += len(made)
+
+    def finish(entities: EntitiesWriter, touched: list[int]) -> None:
+        keys = [k for k in entities.fuzzy_keys_of(touched) if k not in fuzzy_done]
+        fuzzy_done.update(keys)
+        summary.suggestions += _suggest(entities, keys, cannot)
+
+    if planner is None:
+        for batch in _batches(blocks, former):
+            with store.writer() as writer:
+                entities = writer.entities
+                touched: list[int] = []
+                for block in batch:
+                    loaded = entities.load_locals(block)
+                    write(entities, loaded, plan_block([loc for _, loc, _ in loaded], cannot, must))
+                    touched.extend(block)
+                finish(entities, touched)
+            if progress:
+                progress("blocks", summary.blocks)
+        return
+
+    def loaded_batches() -> Iterator[list[LoadedBlock]]:
+        for batch in _batches(blocks, former):
+            with store.writer() as writer:  # a read: the writer's connection sees every block written so far
+                loaded = [writer.entities.load_locals(block) for block in batch]
+            yield loaded
+
+    for loaded_batch, plans in planner(loaded_batches(), cannot, must):
+        with store.writer() as writer:
+            touched = []
+            for loaded, plan in zip(loaded_batch, plans, strict=True):
+                write(writer.entities, loaded, plan)
+                touched.extend(local_id for local_id, _, _ in loaded)
+            finish(writer.entities, touched)
+        if progress:
+            progress("blocks", summary.blocks)
 
 
 def _suggest(entities: EntitiesWriter, keys: list[str], cannot: dict[str, set[str]]) -> int:
