@@ -24,7 +24,7 @@ from organwatch.resolve.blocks import merge_plans, plan_block, split_block
 from organwatch.resolve.merge import decision_pairs
 from organwatch.stages import resolve as resolve_stage
 from organwatch.stages.resolve import resolve_documents
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 
 distributed = pytest.importorskip("distributed")
 
@@ -177,3 +177,20 @@ def test_resolve_on_cluster_from_python(embedded: Case, client: Any) -> None:
     summary = resolve_on_cluster(embedded.store, client, full=True)
     assert summary.full and summary.entities == len(expected["entities"])
     assert _snapshot(embedded) == expected
+
+
+def test_reprocess_resolve_with_cluster_from_the_command_line(tmp_path: Path) -> None:
+    root = tmp_path / "case"
+    env = {"ORGANWATCH_SYNC": "off", "ORGANWATCH_PROGRESS": "none"}
+    run_cli("init", str(root), env=env, check=True)
+    run_cli("add", "--case", str(root), str(REPO / "sample" / "zh"), env=env, check=True)
+    embedded = run_cli("reprocess", "--case", str(root), "--stage", "resolve", env=env, check=True)
+    clustered = run_cli("reprocess", "--case", str(root), "--stage", "resolve", "--cluster", "local:2", env=env,
+                        check=True)
+    assert clustered.stdout == embedded.stdout and " entities, " in clustered.stdout
+    wrong = run_cli("reprocess", "--case", str(root), "--stage", "text", "--cluster", "local:2", env=env)
+    assert wrong.returncode == 1 and wrong.stderr.startswith("error: --cluster works with --stage resolve")
+    assert len(wrong.stderr.strip().splitlines()) == 1
+    unreachable = run_cli("reprocess", "--case", str(root), "--stage", "resolve", "--cluster", "tcp://127.0.0.1:1",
+                          env=env)
+    assert unreachable.returncode == 1 and unreachable.stderr.startswith("error: cannot reach the Dask scheduler")

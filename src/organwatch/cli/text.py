@@ -11,7 +11,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from organwatch.case import ReindexSummary
-from organwatch.cli.common import CaseOption, Format, FormatOption, _emit_json, _errors, _open, _show, err, out
+from organwatch.cli.common import (
+    CaseOption,
+    Format,
+    FormatOption,
+    _emit_json,
+    _errors,
+    _fail,
+    _open,
+    _show,
+    err,
+    out,
+)
 from organwatch.stages.extract import ExtractSummary
 
 if TYPE_CHECKING:
@@ -28,15 +39,28 @@ def reprocess(case: CaseOption = None,
                                                         "failed.")] = False,
               jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes that read "
                                                        "and extract (default: $ORGANWATCH_JOBS, else the number "
-                                                       "of cores).")] = None) -> None:
+                                                       "of cores).")] = None,
+              cluster: Annotated[str | None, typer.Option("--cluster", help="Decide the resolve stage's blocks "
+                                                          "on a Dask cluster: tcp://scheduler:8786, or local:N "
+                                                          "for N local worker processes.")] = None) -> None:
     """Run a stage again over the captures: after an upgrade, or to retry documents that failed.
 
-    Example: organwatch reprocess --case mycase --stage text --failed-only
+    Example: organwatch reprocess --case mycase --stage text --failed-only    (resolve: --cluster local:4)
     """
     opened = _open(case)
+    if cluster is not None and stage != "resolve":
+        _fail(f"--cluster works with --stage resolve; to read and extract on a cluster, add the files with "
+              f"`organwatch add --cluster {cluster}`")
     if stage == "resolve":
         with _errors():
-            resolved = opened.resolve(full=True)
+            if cluster is None:
+                resolved = opened.resolve(full=True)
+            else:
+                from organwatch.distributed import resolve_on_cluster
+                from organwatch.distributed.stages import connect
+
+                with connect(cluster) as client:
+                    resolved = resolve_on_cluster(opened.store, client, full=True)
         out.print(f"Resolved actors in {resolved.documents} document(s): {resolved.entities} entities, "
                   f"{resolved.suggestions} merge suggestion(s) for review.")
         return
