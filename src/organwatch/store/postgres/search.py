@@ -89,19 +89,28 @@ def _ids_sql(plan: Plan, params: list[Any]) -> str:
     return "SELECT NULL::bigint AS id WHERE FALSE"
 
 
-def _trigram_score(terms: Sequence[str], params: list[Any]) -> str:
-    """Minus a BM25-shaped weight of how often the terms occur (title three times), per document ``t``."""
+def _trigram_scored(terms: Sequence[str], condition: str, params: list[Any]) -> str:
+    """``(id, score)`` of the trigram rows matching ``condition``: minus a BM25-shaped weight of how often
+    the terms occur (title three times), per document ``t``; ``params`` gets the score's parameters first.
+
+    Each term's frequency is counted once per row (a ``LATERAL ... OFFSET 0`` the planner cannot inline,
+    since it would copy the expression into the numerator and the denominator), in bytes (``octet_length``
+    needs no character count; removing whole copies of a term makes the two counts equal), and the body's
+    length in characters once: the score is the same as counting each term twice over in characters.
+    """
     if not terms:
-        return "0.0"
+        return f"SELECT t.document_id AS id, 0.0::float8 AS score FROM search_trigram t WHERE {condition}"
+    counts = []
     parts = []
-    for term in dict.fromkeys(terms):
-        tf = ("((length(t.body) - length(replace(t.body, %s, ''))) / length(%s)::float8 "
-              "+ 3 * (length(t.title) - length(replace(t.title, %s, ''))) / length(%s)::float8)")
+    for n, term in enumerate(dict.fromkeys(terms)):
+        counts.append(f"(octet_length(t.body) - octet_length(replace(t.body, %s, ''))) / octet_length(%s)::float8 "
+                      f"+ 3 * (octet_length(t.title) - octet_length(replace(t.title, %s, ''))) "
+                      f"/ octet_length(%s)::float8 AS f{n}")
         params.extend((term, term, term, term))
-        parts.append(f"({tf} * 2.2 / ({tf} + 1.2 * (0.25 + 0.75 * length(t.body) / "
-                     f"{AVERAGE_CHARS})))")
-        params.extend((term, term, term, term))
-    return "-(" + " + ".join(parts) + ")"
+        parts.append(f"(f.f{n} * 2.2 / (f.f{n} + 1.2 * (0.25 + 0.75 * f.chars / {AVERAGE_CHARS})))")
+    return (f"SELECT t.document_id AS id, -({' + '.join(parts)}) AS score FROM search_trigram t "
+            f"CROSS JOIN LATERAL (SELECT length(t.body) AS chars, {', '.join(counts)} OFFSET 0) f "
+            f"WHERE {condition}")
 
 
 class PostgresRanking(FullTextRanking):
@@ -125,9 +134,10 @@ class PostgresRanking(FullTextRanking):
                 params.extend((fulltext.RANK_WEIGHTS, query, query))
         elif isinstance(plan, Match):
             expr = fulltext.parse(plan.expr)
-            score = _trigram_score(fulltext.trigram_terms(expr), params)
-            condition = fulltext.trigram_condition(expr, "t", params)
-            sql = f"SELECT t.document_id AS id, {score} AS score FROM search_trigram t WHERE {condition}"
+            condition_params: list[Any] = []
+            condition = fulltext.trigram_condition(expr, "t", condition_params)
+            sql = _trigram_scored(fulltext.trigram_terms(expr), condition, params)
+            params.extend(condition_params)
         else:
             candidates = _ids_sql(plan, params)
             if filters.active:
