@@ -5,7 +5,8 @@ their relations and events, and stores them with their name keys. Then it resolv
 entities connected by exact name keys, by current entities and by reviewers' merges. New documents only
 re-resolve the blocks their keys touch; a full run (first run, another resolver version, or
 ``reprocess --stage resolve``) walks every block once, holding one batch of blocks in memory. Review
-suggestions are recomputed for the neighbourhoods the resolved blocks sit in. Reviewer decisions are read
+suggestions are recomputed for the neighbourhoods the resolved blocks sit in (in a full run, every
+neighbourhood once all blocks are written, so they do not depend on how blocks fall into batches). Reviewer decisions are read
 on every run (they are keyed on names), so they survive any re-run.
 """
 
@@ -40,6 +41,7 @@ from organwatch.store.base import EntitiesWriter
 
 DOCUMENT_BATCH = 50  # documents per write transaction
 BLOCK_BATCH = 5000  # local entities per write transaction when resolving blocks
+SUGGEST_BATCH = 20_000  # review neighbourhoods per write transaction after a full run's blocks
 
 
 @dataclass
@@ -201,9 +203,23 @@ def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str,
         summary.entities += len(made)
 
     def finish(entities: EntitiesWriter, touched: list[int]) -> None:
+        if summary.full:  # after every block: a neighbourhood spans blocks of any batch
+            return
         keys = [k for k in entities.fuzzy_keys_of(touched) if k not in fuzzy_done]
         fuzzy_done.update(keys)
         summary.suggestions += _suggest(entities, keys, cannot)
+
+    def finish_full() -> None:
+        """A full run's review neighbourhoods, once every block is written. Done per batch, a neighbourhood
+        met in an early batch would miss the names of later ones, not yet resolved. Keys are few (surname
+        and initial, organisation words, place prefixes), so listing them all costs little."""
+        if not summary.full:
+            return
+        with store.writer() as writer:
+            keys = list(writer.entities.all_fuzzy_keys())
+        for begin in range(0, len(keys), SUGGEST_BATCH):
+            with store.writer() as writer:
+                summary.suggestions += _suggest(writer.entities, keys[begin:begin + SUGGEST_BATCH], cannot)
 
     if planner is None:
         for batch in _batches(blocks, former):
@@ -217,6 +233,7 @@ def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str,
                 finish(entities, touched)
             if progress:
                 progress("blocks", summary.blocks)
+        finish_full()
         return
 
     def loaded_batches() -> Iterator[list[LoadedBlock]]:
@@ -234,6 +251,7 @@ def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str,
             finish(writer.entities, touched)
         if progress:
             progress("blocks", summary.blocks)
+    finish_full()
 
 
 def _suggest(entities: EntitiesWriter, keys: list[str], cannot: dict[str, set[str]]) -> int:

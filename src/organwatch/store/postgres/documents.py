@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from psycopg.rows import tuple_row
+
 from organwatch.model import Document, DocumentLink
 from organwatch.store.base import DocumentsWriter
 from organwatch.store.postgres.connection import stream
@@ -78,10 +80,13 @@ class PostgresDocuments(DocumentsWriter):
         batch = [int(i) for i in document_ids]
         if not batch:
             return []
-        rows = self.conn.execute(
-            "SELECT a, b FROM document_links WHERE kind IN ('duplicate', 'near-duplicate') "
-            "AND (a = ANY(%s) OR b = ANY(%s)) ORDER BY id", (batch, batch)).fetchall()
-        return [(int(a), int(b)) for a, b in rows]
+        # Plain tuples, unordered (clusters do not depend on the order): a cluster of many reprints has
+        # many links, and building a row object for each costs more than the query.
+        with self.conn.cursor(row_factory=tuple_row) as cursor:
+            rows: list[tuple[int, int]] = cursor.execute(
+                "SELECT a, b FROM document_links WHERE kind IN ('duplicate', 'near-duplicate') "
+                "AND (a = ANY(%s) OR b = ANY(%s))", (batch, batch)).fetchall()
+        return rows
 
     def same_text(self, text_sha256: str, exclude: int) -> list[int]:
         return [int(r[0]) for r in self.conn.execute(

@@ -6,9 +6,13 @@ A query plan becomes SQL as on SQLite: a :class:`Match` on the word table is a `
 the FTS5 expression by :mod:`.fulltext`), on the trigram table ``LIKE`` conditions over folded text
 (pg_trgm serves them from its index for three characters or more); a :class:`Like` scans documents;
 a :class:`SetOp` is ``INTERSECT`` / ``UNION`` / ``EXCEPT``. Scores are lower-is-better like BM25:
-minus ``ts_rank`` (title words count three times, length-normalised) for words, and a BM25-shaped
+minus ``ts_rank_cd`` (cover density: every occurrence counts, terms close together count more; title
+words count three times; divided by 1 + log of the document's length) for words, and a BM25-shaped
 weight of substring occurrences for trigrams, so the same documents match on both backends and the
-order is close (ties: smaller id first).
+order is close (ties: smaller id first). ``ts_rank_cd`` rather than ``ts_rank``: on a generated
+400-page corpus its top ten shared 31 of 50 documents with SQLite's BM25 over five English queries,
+``ts_rank`` 3 of 50 (it favours short pages that mention a word once), for 20-80 % more ranking time
+(a few milliseconds per thousand matches).
 """
 
 from __future__ import annotations
@@ -129,7 +133,7 @@ class PostgresRanking(FullTextRanking):
                 self.empty = True
                 sql = "SELECT NULL::bigint AS id, 0.0::float8 AS score WHERE FALSE"
             else:
-                sql = ("SELECT document_id AS id, -ts_rank(%s::float4[], vector, %s::tsquery, 1)::float8 AS score "
+                sql = ("SELECT document_id AS id, -ts_rank_cd(%s::float4[], vector, %s::tsquery, 1)::float8 AS score "
                        "FROM search_words WHERE vector @@ %s::tsquery")
                 params.extend((fulltext.RANK_WEIGHTS, query, query))
         elif isinstance(plan, Match):
@@ -148,7 +152,7 @@ class PostgresRanking(FullTextRanking):
                 sql = f"SELECT c.id, 0.0::float8 AS score FROM ({candidates}) c"
             else:
                 sql = (f"WITH c AS MATERIALIZED ({candidates}) SELECT c.id AS id, "
-                       f"coalesce(-ts_rank(%s::float4[], w.vector, %s::tsquery, 1), 0.0)::float8 AS score FROM c "
+                       f"coalesce(-ts_rank_cd(%s::float4[], w.vector, %s::tsquery, 1), 0.0)::float8 AS score FROM c "
                        f"LEFT JOIN search_words w ON w.document_id = c.id AND w.vector @@ %s::tsquery")
                 params.extend((fulltext.RANK_WEIGHTS, query, query))
         if filters.active:
