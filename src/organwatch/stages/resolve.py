@@ -6,8 +6,11 @@ entities connected by exact name keys, by current entities and by reviewers' mer
 re-resolve the blocks their keys touch; a full run (first run, another resolver version, or
 ``reprocess --stage resolve``) walks every block once, holding one batch of blocks in memory. Review
 suggestions are recomputed for the neighbourhoods the resolved blocks sit in (in a full run, every
-neighbourhood once all blocks are written, so they do not depend on how blocks fall into batches). Reviewer decisions are read
-on every run (they are keyed on names), so they survive any re-run.
+neighbourhood once all blocks are written, so they do not depend on how blocks fall into batches).
+Reviewer decisions are read on every run (they are keyed on names), so they survive any re-run.
+
+With a planner (:mod:`organwatch.distributed.resolve`) the blocks are decided on a cluster; this process
+still loads and writes them in the same order and transactions, so the result is the same.
 """
 
 from __future__ import annotations
