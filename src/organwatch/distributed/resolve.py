@@ -1,15 +1,18 @@
-"""The resolve stage's blocking on a Dask cluster.
+"""The resolve stage on a Dask cluster: documents read and blocks decided by workers.
 
-Workers decide blocks (:func:`~organwatch.resolve.blocks.plan_block`: clusters, drafted entities, scored near
-misses), which is where resolution spends its time comparing names. This process stays the one reader and
-writer: it loads each batch of blocks, splits every block into the parts nothing can join, packs parts into
-tasks of about ``PARTITION_LOCALS`` local entities, and writes the plans back in block order, in the same
-transactions as the embedded run. A task reads and writes nothing, so a task lost with its worker is simply
+Workers do the stage's pure work: reading each document's local entities, relations and events
+(:func:`~organwatch.stages.resolve.read_document`, most of the stage's time) and deciding blocks
+(:func:`~organwatch.resolve.blocks.plan_block`: clusters, drafted entities, scored near misses). This process
+stays the one reader and writer: it loads each batch of documents or blocks, sends it out (documents in tasks
+of ``DOCUMENTS_PER_TASK``; blocks split into the parts nothing can join, packed into tasks of about
+``PARTITION_LOCALS`` local entities) and writes the answers back in order, in the same transactions as the
+embedded run. A task reads and writes nothing, so a task lost with its worker is simply
 run again (Dask reschedules it; ordinary failures are retried ``RETRIES`` times) and the result is the same
 as the embedded run's.
 
-While this process writes one batch, the workers already decide the next ``LOOKAHEAD`` batches (loading ahead
-is safe: a full run's blocks are disjoint, an incremental run has one block).
+While this process writes one batch, the workers already work on the next ``LOOKAHEAD`` batches (loading ahead
+is safe: documents are read from tables the stage does not write, a full run's blocks are disjoint, an
+incremental run has one block).
 """
 
 from __future__ import annotations
@@ -22,16 +25,25 @@ from typing import TYPE_CHECKING, Any
 
 from organwatch.distributed.stages import RETRIES
 from organwatch.resolve.blocks import BlockPlan, Part, merge_plans, plan_block, split_block
-from organwatch.resolve.merge import LocalEntity
+from organwatch.resolve.merge import DocumentIn, LocalEntity
 
 if TYPE_CHECKING:
-    from organwatch.stages.resolve import LoadedBlock, ResolveSummary
+    from organwatch.stages.resolve import DocumentReading, LoadedBlock, ResolveSummary
     from organwatch.store import Store
 
 PARTITION_LOCALS = 1000  # local entities per task: many small blocks share a task, a large one is split
-LOOKAHEAD = 2  # batches decided ahead of the one being written (bounds memory on this side)
+DOCUMENTS_PER_TASK = 10  # documents per task: a write batch is spread over several workers
+LOOKAHEAD = 2  # batches worked on ahead of the one being written (bounds memory on this side)
+DOCUMENTS_LOOKAHEAD = 8  # the same for document batches (smaller: a few dozen documents each)
 
 Task = list[tuple[list[LocalEntity], dict[str, set[str]], list[tuple[str, str]]]]
+
+
+def read_documents(documents: list[DocumentIn]) -> list[DocumentReading]:
+    """Read a partition of documents (runs on a worker; pure, so safe to retry)."""
+    from organwatch.stages.resolve import read_document
+
+    return [read_document(doc) for doc in documents]
 
 
 def plan_parts(task: Task) -> list[BlockPlan]:
@@ -48,18 +60,39 @@ def plan_parts(task: Task) -> list[BlockPlan]:
 
 @dataclass
 class ClusterPlanner:
-    """A :data:`~organwatch.stages.resolve.BlockPlanner` that decides blocks on a Dask cluster."""
+    """A :class:`~organwatch.stages.resolve.Planner` that reads documents and decides blocks on a Dask cluster."""
 
     client: Any
     partition: int = PARTITION_LOCALS
     lookahead: int = LOOKAHEAD
+    documents_per_task: int = DOCUMENTS_PER_TASK
+    documents_lookahead: int = DOCUMENTS_LOOKAHEAD
     tasks: int = 0  # tasks submitted, for the caller's figures
     waiting_seconds: float = 0.0  # time this process waited for workers
     _window: deque[tuple[list[LoadedBlock], list[list[Part]], list[tuple[int, int, int]], list[Any]]] = field(
         default_factory=deque)
 
-    def __call__(self, batches: Iterator[list[LoadedBlock]], cannot: dict[str, set[str]],
-                 must: list[tuple[str, str]]) -> Iterator[tuple[list[LoadedBlock], list[BlockPlan]]]:
+    def documents(self, batches: Iterator[list[DocumentIn]]) -> Iterator[list[DocumentReading]]:
+        window: deque[list[Any]] = deque()
+
+        def gather() -> list[DocumentReading]:
+            futures = window.popleft()
+            started = time.perf_counter()
+            readings = [reading for future in futures for reading in future.result()]
+            self.waiting_seconds += time.perf_counter() - started
+            return readings
+
+        for batch in batches:
+            parts = [batch[i:i + self.documents_per_task] for i in range(0, len(batch), self.documents_per_task)]
+            window.append([self.client.submit(read_documents, part, retries=RETRIES, pure=False) for part in parts])
+            self.tasks += len(parts)
+            if len(window) > self.documents_lookahead:
+                yield gather()
+        while window:
+            yield gather()
+
+    def blocks(self, batches: Iterator[list[LoadedBlock]], cannot: dict[str, set[str]],
+               must: list[tuple[str, str]]) -> Iterator[tuple[list[LoadedBlock], list[BlockPlan]]]:
         for loaded_batch in batches:
             self._submit(loaded_batch, cannot, must)
             if len(self._window) > self.lookahead:

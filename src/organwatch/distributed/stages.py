@@ -63,7 +63,7 @@ def connect(address: str) -> Iterator[Any]:
             workers = 0
         if workers < 1:
             raise ClusterError(f"--cluster {address!r}: write local:N with N worker processes, e.g. local:4")
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
         try:
             with Client(cluster) as client:
                 yield client

@@ -9,15 +9,16 @@ suggestions are recomputed for the neighbourhoods the resolved blocks sit in (in
 neighbourhood once all blocks are written, so they do not depend on how blocks fall into batches).
 Reviewer decisions are read on every run (they are keyed on names), so they survive any re-run.
 
-With a planner (:mod:`organwatch.distributed.resolve`) the blocks are decided on a cluster; this process
-still loads and writes them in the same order and transactions, so the result is the same.
+With a planner (:mod:`organwatch.distributed.resolve`) documents are read and blocks decided on a
+cluster; this process still loads and writes them in the same order and transactions, so the result is
+the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from organwatch.archive.log import utc_now
 from organwatch.resolve.blocks import BlockPlan, plan_block
@@ -37,8 +38,8 @@ from organwatch.resolve.merge import (
     suggestions_of,
     unique_entity,
 )
-from organwatch.resolve.relations import read_relations
-from organwatch.resolve.timeline import read_events
+from organwatch.resolve.relations import Relation, read_relations
+from organwatch.resolve.timeline import EventReport, read_events
 from organwatch.store import Store
 from organwatch.store.base import EntitiesWriter
 
@@ -69,26 +70,41 @@ def _document_in(view: Any, document_id: int) -> DocumentIn | None:
                       (document.published or "")[:10] or None, document.title)
 
 
-def store_documents(writer: EntitiesWriter, documents: Iterable[DocumentIn]) -> tuple[set[int], set[str], int, int]:
-    """Store the local entities, relations and events of documents; return the seeds of re-resolution
-    (new local ids, former entities) and how many documents and local entities were stored."""
+@dataclass
+class DocumentReading:
+    """What the stage reads from one document before storing it: local entities, relations and events
+    (their actors named ``@i``, the i-th local entity, until the local ids are known)."""
+
+    document_id: int
+    locals: list[LocalEntity]
+    relations: list[Relation]
+    events: list[EventReport]
+
+
+def read_document(doc: DocumentIn) -> DocumentReading:
+    """The pure half of storing a document (runs anywhere, a cluster worker too; safe to run again)."""
+    locals_ = local_entities(doc)
+    relations = read_relations(doc, locals_)
+    # Events name local entities for now; the block write maps them to entities.
+    provisional = {loc.name: f"@{i}" for i, loc in enumerate(locals_) if loc.type in ("person", "organization")}
+    return DocumentReading(doc.id, locals_, relations, read_events(doc, locals_, provisional))
+
+
+def store_readings(writer: EntitiesWriter, readings: Iterable[DocumentReading]) -> tuple[set[int], set[str], int, int]:
+    """Store documents' readings; return the seeds of re-resolution (new local ids, former entities) and how
+    many documents and local entities were stored."""
     seeds: set[int] = set()
     former: set[str] = set()
     count = locals_count = 0
     at = utc_now()
-    for doc in documents:
-        locals_ = local_entities(doc)
-        relations = read_relations(doc, locals_)
-        # Events name local entities for now; the block write maps them to entities.
-        provisional = {loc.name: f"@{i}" for i, loc in enumerate(locals_)
-                       if loc.type in ("person", "organization")}
-        events = read_events(doc, locals_, provisional)
-        ids, old = writer.replace_document(doc.id, locals_, relations, RESOLVER_VERSION, at)
+    for reading in readings:
+        ids, old = writer.replace_document(reading.document_id, reading.locals, reading.relations,
+                                           RESOLVER_VERSION, at)
         by_index = {f"@{i}": str(local_id) for i, local_id in enumerate(ids)}
-        for event in events:
+        for event in reading.events:
             event.actors = [by_index[a] for a in event.actors]
-        if events:
-            writer.add_events(doc.id, events)
+        if reading.events:
+            writer.add_events(reading.document_id, reading.events)
         seeds.update(ids)
         former |= old
         count += 1
@@ -96,15 +112,21 @@ def store_documents(writer: EntitiesWriter, documents: Iterable[DocumentIn]) -> 
     return seeds, former, count, locals_count
 
 
+def store_documents(writer: EntitiesWriter, documents: Iterable[DocumentIn]) -> tuple[set[int], set[str], int, int]:
+    """Store the local entities, relations and events of documents; return the seeds of re-resolution
+    (new local ids, former entities) and how many documents and local entities were stored."""
+    return store_readings(writer, (read_document(doc) for doc in documents))
+
+
 def resolve_documents(store: Store, document_ids: Iterable[int] | None = None, *, full: bool = False,
                       identities: Iterable[str] = (),
                       progress: Callable[[str, int], None] | None = None,
-                      planner: BlockPlanner | None = None) -> ResolveSummary:
+                      planner: Planner | None = None) -> ResolveSummary:
     """Run the stage: over ``document_ids`` (incremental), the documents not resolved by this resolver version
     (``None``), or every document again (``full``). ``identities`` names decision keys whose blocks must be
-    resolved again (after a reviewer's merge or split). ``planner`` decides the blocks elsewhere (on a
-    cluster, see :mod:`organwatch.distributed.resolve`); this process still reads and writes them, in the
-    same order and transactions, so the result is the same."""
+    resolved again (after a reviewer's merge or split). ``planner`` reads the documents and decides the
+    blocks elsewhere (on a cluster, see :mod:`organwatch.distributed.resolve`); this process still loads and
+    writes them, in the same order and transactions, so the result is the same."""
     summary = ResolveSummary(full=full)
     with store.writer() as writer:
         if full:
@@ -115,13 +137,8 @@ def resolve_documents(store: Store, document_ids: Iterable[int] | None = None, *
     cannot, must = decision_pairs(decisions)
     seeds: set[int] = set()
     former: set[str] = set()
-    batch: list[int] = []
 
-    def flush() -> None:
-        with store.view() as view:
-            docs = [d for d in (_document_in(view, i) for i in batch) if d is not None]
-        with store.writer() as writer:
-            new, old, count, locals_count = store_documents(writer.entities, docs)
+    def stored(new: set[int], old: set[str], count: int, locals_count: int) -> None:
         if not full:
             seeds.update(new)
             former.update(old)
@@ -129,14 +146,20 @@ def resolve_documents(store: Store, document_ids: Iterable[int] | None = None, *
         summary.locals += locals_count
         if progress:
             progress("documents", summary.documents)
-        batch.clear()
 
-    for document_id in document_ids:
-        batch.append(document_id)
-        if len(batch) >= DOCUMENT_BATCH:
-            flush()
-    if batch:
-        flush()
+    def loaded(batch: list[int]) -> list[DocumentIn]:
+        with store.view() as view:
+            return [d for d in (_document_in(view, i) for i in batch) if d is not None]
+
+    if planner is None:
+        for batch in _document_batches(document_ids):
+            docs = loaded(batch)
+            with store.writer() as writer:
+                stored(*store_documents(writer.entities, docs))
+    else:
+        for readings in planner.documents(loaded(batch) for batch in _document_batches(document_ids)):
+            with store.writer() as writer:
+                stored(*store_readings(writer.entities, readings))
     identities = set(identities)
     if full:
         with store.view() as view:
@@ -153,10 +176,28 @@ def resolve_documents(store: Store, document_ids: Iterable[int] | None = None, *
 
 
 LoadedBlock = list[tuple[int, LocalEntity, str | None]]  # (local id, local entity, its entity last time)
-# Plans whole batches of blocks elsewhere (a cluster): given the loaded batches (pulled lazily, in order) and
-# the decisions, yields each batch with one plan per block, in the same order.
-BlockPlanner = Callable[[Iterator[list[LoadedBlock]], dict[str, set[str]], list[tuple[str, str]]],
-                        Iterator[tuple[list[LoadedBlock], list[BlockPlan]]]]
+
+
+class Planner(Protocol):
+    """Does the stage's pure work elsewhere (a cluster), batch by batch, answering in order."""
+
+    def documents(self, batches: Iterator[list[DocumentIn]]) -> Iterator[list[DocumentReading]]:
+        """Each batch of loaded documents (pulled lazily, in order) read with :func:`read_document`."""
+
+    def blocks(self, batches: Iterator[list[LoadedBlock]], cannot: dict[str, set[str]],
+               must: list[tuple[str, str]]) -> Iterator[tuple[list[LoadedBlock], list[BlockPlan]]]:
+        """Each batch of loaded blocks (pulled lazily, in order) with one plan per block."""
+
+
+def _document_batches(document_ids: Iterable[int]) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for document_id in document_ids:
+        batch.append(document_id)
+        if len(batch) >= DOCUMENT_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _batches(blocks: Iterator[list[int]], former: set[str]) -> Iterator[list[list[int]]]:
@@ -177,7 +218,7 @@ def _batches(blocks: Iterator[list[int]], former: set[str]) -> Iterator[list[lis
 def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str, set[str]],
                     must: list[tuple[str, str]], summary: ResolveSummary,
                     progress: Callable[[str, int], None] | None, former: set[str] | None = None,
-                    planner: BlockPlanner | None = None) -> None:
+                    planner: Planner | None = None) -> None:
     fuzzy_done: set[str] = set()
     former = set(former or ())
 
@@ -245,7 +286,7 @@ def _resolve_blocks(store: Store, blocks: Iterator[list[int]], cannot: dict[str,
                 loaded = [writer.entities.load_locals(block) for block in batch]
             yield loaded
 
-    for loaded_batch, plans in planner(loaded_batches(), cannot, must):
+    for loaded_batch, plans in planner.blocks(loaded_batches(), cannot, must):
         with store.writer() as writer:
             touched = []
             for loaded, plan in zip(loaded_batch, plans, strict=True):
