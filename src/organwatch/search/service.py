@@ -174,8 +174,7 @@ def _hits(view: Session, page: list[tuple[int, tuple[int, ...]]], scores: dict[i
 def _origins(view: Session, capture_ids: set[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
     """First sighting of each capture: its URL, its file name and when it was captured (a page at most)."""
     origins: dict[str, tuple[str | None, str | None, str | None]] = {}
-    for capture_id in capture_ids:
-        observations = view.archive.observations(capture_id)
+    for capture_id, observations in view.archive.observations_of(sorted(capture_ids)).items():
         url = next((o.source_url for o in observations if o.source_url), None)
         name = next((o.original_name for o in observations if o.original_name), None)
         when = observations[0].captured_at if observations else None

@@ -131,6 +131,11 @@ class ArchiveIndexView(ABC):
     def observations(self, capture_id: str) -> list[Observation]:
         """The sightings of a capture, in log order (empty when unknown)."""
 
+    def observations_of(self, capture_ids: Iterable[str]) -> dict[str, list[Observation]]:
+        """The sightings of several captures, each in log order (a server store reads them in one query:
+        a page of search hits would otherwise cost a round trip per hit)."""
+        return {capture_id: self.observations(capture_id) for capture_id in capture_ids}
+
 
 class ArchiveIndexWriter(ArchiveIndexView):
     """Writes of the archive index (only ever from the log: the log is the source of truth)."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from organwatch.errors import CaseError
@@ -118,6 +118,9 @@ class PostgresArchiveIndex(ArchiveIndexWriter):
 
     def observations(self, capture_id: str) -> list[Observation]:
         return self._observations([capture_id])[capture_id]
+
+    def observations_of(self, capture_ids: Iterable[str]) -> dict[str, list[Observation]]:
+        return self._observations(list(dict.fromkeys(capture_ids)))
 
     # -- writes -------------------------------------------------------------------------------------
 
