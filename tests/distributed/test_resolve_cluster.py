@@ -17,7 +17,7 @@ import pytest
 import organwatch
 from organwatch.case import Case
 from organwatch.distributed import resolve_on_cluster
-from organwatch.distributed.resolve import ClusterPlanner, Task
+from organwatch.distributed.resolve import ClusterPlanner, Task, read_documents
 from organwatch.distributed.stages import connect
 from organwatch.resolve import service
 from organwatch.resolve.blocks import merge_plans, plan_block, split_block
@@ -90,23 +90,31 @@ def _merge_namesakes(case: Case, name: str) -> None:
     service.merge(case, ids[0], ids[1], "reviewer: the same surgeon")
 
 
-class KillingPlanner(ClusterPlanner):
-    """Kills a worker that holds tasks of the first batch, right after submitting it (SIGKILL: no goodbye)."""
+class KillingClient:
+    """The real client, which SIGKILLs a worker holding tasks (no goodbye) right after the third document task
+    and again right after the first block task is submitted: both halves of the stage lose work mid-run."""
 
-    killed: list[int]
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.killed: dict[str, int] = {}
+        self.submitted = 0
 
-    def _submit(self, loaded_batch: Any, cannot: Any, must: Any) -> None:
-        super()._submit(loaded_batch, cannot, must)
-        if getattr(self, "killed", None):
-            return
-        self.killed = []
+    def submit(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        future = self.client.submit(fn, *args, **kwargs)
+        self.submitted += 1
+        phase = "documents" if fn is read_documents else "blocks"
+        if phase not in self.killed and (phase == "blocks" or self.submitted >= 3):
+            self._kill_a_busy_worker(phase)
+        return future
+
+    def _kill_a_busy_worker(self, phase: str) -> None:
         pids = self.client.run(os.getpid)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             busy = [address for address, tasks in self.client.processing().items() if tasks and address in pids]
             if busy:
                 os.kill(pids[busy[0]], signal.SIGKILL)
-                self.killed.append(pids[busy[0]])
+                self.killed[phase] = pids[busy[0]]
                 return
             time.sleep(0.002)
 
@@ -122,9 +130,10 @@ def test_full_run_on_the_cluster_matches_the_embedded_run_with_a_worker_killed(
     # Many write batches on the cluster (one in process): the look-ahead is used, and the result does not
     # depend on how blocks fall into batches.
     monkeypatch.setattr(resolve_stage, "BLOCK_BATCH", 40)
-    planner = KillingPlanner(client, partition=6)
+    killing = KillingClient(client)
+    planner = ClusterPlanner(killing, partition=6, documents_per_task=2)
     on_cluster = resolve_documents(embedded.store, full=True, planner=planner)
-    assert planner.killed, "no worker was killed: the test did not test anything"
+    assert set(killing.killed) == {"documents", "blocks"}, "no worker was killed: the test did not test anything"
     assert planner.tasks > 10
     assert _snapshot(embedded) == expected
     assert (on_cluster.blocks, on_cluster.entities, on_cluster.resolved) == (summary.blocks, summary.entities,
