@@ -1,13 +1,15 @@
-"""Full-text search: a parsed query becomes FTS5 MATCH expressions over two tables, ranked by BM25.
+"""Full-text search: a parsed query becomes FTS5 MATCH expressions over three tables, ranked by BM25.
 
 Where each term goes:
 
 * Chinese (any Han character), three characters or more: the trigram table, as a quoted substring of
   the folded (simplified, lower-case) text. Exact recall: 王立军 finds 王立軍, 器官移植 finds 器官移植手术.
-* Chinese of one or two characters (肝脏, 肝): trigrams cannot match them, so the term becomes the OR of
-  the indexed trigrams that start with it (read from the trigram vocabulary; the text is padded so its
-  last characters have trigrams too). When a single character starts too many trigrams, the term
-  falls back to ``LIKE '%肝%'`` over the document text, in both scripts.
+* Chinese of one or two characters (肝脏, 肝): trigrams cannot match them, so the term goes to the
+  Han-character table (each character a token: 肝 is one token, 肝脏 the phrase "肝 脏"), when the
+  store has one and every document is in it. Otherwise (a backend without it, or a case indexed by
+  older code until ``organwatch reprocess --stage search``) it becomes the OR of the indexed trigrams
+  that start with it (the text is padded so its last characters have trigrams too), or, when a single
+  character starts too many trigrams, ``LIKE '%肝%'`` over the document text, in both scripts.
 * Anything else (English words, numbers, Latin phrases, prefix*): the jieba/unicode61 word table.
   A run of two or three Latin words, or one word, that is a pinyin key of an indexed name ("Wang
   Lijun", "wáng lìjūn", "Wang Li-jun", "wanglijun") may also match that name's key.
@@ -20,6 +22,7 @@ string inside the expression, so FTS5 syntax in user input is inert.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from organwatch.search.folding import WORD_CHAR, fold, has_han
@@ -29,6 +32,8 @@ from organwatch.store.records import Like, Match, Nothing, Plan, SetOp
 from organwatch.text.chinese import normalise_pinyin, segment, to_traditional
 
 MAX_SHORT_EXPANSION = 400  # trigrams for one short term before it falls back to LIKE
+HAN_INDEX_VERSION = "2"  # the first index version that fills the Han-character table
+_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORDS_COLUMNS = "{body title}"
 
 __all__ = ["MAX_SHORT_EXPANSION", "Compiler", "Like", "Match", "Nothing", "Plan", "SetOp", "quote",
@@ -46,6 +51,13 @@ class Compiler:
     def __init__(self, index: SearchIndexView) -> None:
         self.index = index
         self.pinyin_keys: dict[str, list[str]] = {}  # Han forms found for each pinyin key that matched
+        self._han_index: bool | None = None
+
+    def han_index(self) -> bool:
+        """Whether one- and two-character Han terms can use the character index (asked once per query)."""
+        if self._han_index is None:
+            self._han_index = self.index.han_characters_indexed(HAN_INDEX_VERSION)
+        return self._han_index
 
     # -- leaves -------------------------------------------------------------------------------
     def term(self, term: Term) -> Plan:
@@ -63,7 +75,10 @@ class Compiler:
         return plan
 
     def short(self, text: str, folded: str) -> Plan:
-        """One or two characters: the trigrams that start with them, or LIKE when there are too many."""
+        """One or two characters: the Han-character index when every document has it; else the trigrams
+        that start with them, or LIKE when there are too many."""
+        if _HAN_ONLY.fullmatch(folded) and self.han_index():
+            return Match("chars", quote(" ".join(folded)))
         rows = self.index.trigram_terms(folded, MAX_SHORT_EXPANSION + 1)
         if len(rows) > MAX_SHORT_EXPANSION:
             variants = dict.fromkeys([text, folded, to_traditional(folded)])

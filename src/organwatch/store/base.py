@@ -273,8 +273,8 @@ class MentionsWriter(MentionsView):
 class FullTextRanking(ABC):
     """The documents a query plan matches, ranked (lower score is better), read a window at a time.
 
-    A backend may rank only the best candidates of a query that matches very many documents, to bound
-    the work; it then sets ``truncated`` once ``top`` has run (``count`` still counts every match)."""
+    Given a ``limit``, a backend ranks only the newest ``limit`` matches (the highest document ids) of a
+    query that matches more, to bound the work; it then sets ``truncated`` once ``top`` has run."""
 
     truncated: bool = False
 
@@ -283,8 +283,9 @@ class FullTextRanking(ABC):
         """The best ``n`` documents with their scores, best first (ties: smaller id first)."""
 
     @abstractmethod
-    def count(self) -> int:
-        """How many documents match."""
+    def count(self, cap: int | None = None) -> tuple[int, bool]:
+        """``(n, exact)``: how many documents match, or, when counting stopped early (about ``cap``
+        matches examined, or only a truncated ranking's window), ``exact`` False and ``n`` a lower bound."""
 
     @abstractmethod
     def matching(self, document_ids: Sequence[int]) -> set[int]:
@@ -298,6 +299,12 @@ class SearchIndexView(ABC):
     def trigram_terms(self, prefix: str, limit: int) -> list[str]:
         """Indexed trigrams that start with ``prefix`` (at most ``limit``)."""
 
+    def han_characters_indexed(self, index_version: str) -> bool:
+        """True when the index has a Han-character table (``Match("chars", ...)``) and every document in it
+        was indexed at ``index_version`` or later (so none lacks its characters). Backends without the
+        table answer False, and one- and two-character queries go through trigrams or a scan."""
+        return False
+
     @abstractmethod
     def has_pinyin_key(self, key: str) -> bool:
         """True when some indexed document has a name with this joined pinyin key."""
@@ -307,8 +314,10 @@ class SearchIndexView(ABC):
         """The simplified Han forms indexed under a pinyin key."""
 
     @abstractmethod
-    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> FullTextRanking:
-        """The documents ``plan`` matches among those ``filters`` keep, ranked.
+    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters,
+                limit: int | None = None) -> FullTextRanking:
+        """The documents ``plan`` matches among those ``filters`` keep, ranked (the newest ``limit`` only,
+        when more match and a limit is given).
 
         A single :class:`~organwatch.store.records.Match` is ranked by its own table; anything else is
         ranked by ``rank_expression`` on the word table (unranked, score 0, when None). Raises
