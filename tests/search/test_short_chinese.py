@@ -78,5 +78,5 @@ def test_a_case_indexed_by_older_code_keeps_the_scan_until_reindexed(corpus: Cor
 def test_mixed_terms_still_use_trigrams_or_like(corpus: Corpus) -> None:
     doc = corpus.add("编号A肝的记录。", language="zh-Hans")
     plan = Compiler(corpus.view().search).compile(parse("A肝"))
-    assert isinstance(plan, (Match, Like)) and getattr(plan, "table", "") != "chars"
+    assert isinstance(plan, Match | Like) and getattr(plan, "table", "") != "chars"
     assert _found(corpus, "A肝") == {doc}

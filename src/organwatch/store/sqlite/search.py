@@ -160,7 +160,8 @@ class SQLiteRanking(FullTextRanking):
         BM25 is the costly part, so it is a result column of a flat query: SQLite computes it only for
         rows that passed the floor and the filters.
         """
-        plan, params = self.plan, []
+        plan = self.plan
+        params: list[Any] = []
         if isinstance(plan, Match):
             table = _table(plan.table)
             weights = WORDS_WEIGHTS if plan.table == "words" else TRIGRAM_WEIGHTS  # chars: body, title too
