@@ -391,7 +391,9 @@ def main() -> int:
     sizes = table_sizes(conn)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     full_text = sum(size for name, size in sizes.items() if name.startswith(("search_trigram", "search_words",
-                                                                              "search_pinyin", "search_documents")))
+                                                                              "search_pinyin", "search_documents",
+                                                                              "search_chars")))
+    chars_index = sum(size for name, size in sizes.items() if name.startswith("search_chars"))
     trigram = sum(size for name, size in sizes.items() if name.startswith("search_trigram"))
     words = sum(size for name, size in sizes.items() if name.startswith("search_words"))
     vectors = sum(size for name, size in sizes.items() if name.startswith(("search_chunks", VECTOR_TABLE)))
@@ -399,7 +401,8 @@ def main() -> int:
     mb = 1024 * 1024
     print(f"sizes: text {text_bytes / mb:,.1f} MB (documents table {documents / mb:,.1f} MB); full-text index "
           f"{full_text / mb:,.1f} MB ({full_text / text_bytes:.2f}x text: trigram {trigram / mb:,.1f}, words+pinyin "
-          f"{words / mb:,.1f}); chunks+vectors {vectors / mb:,.1f} MB; file {path.stat().st_size / mb:,.1f} MB",
+          f"{words / mb:,.1f}, Han characters {chars_index / mb:,.1f}); chunks+vectors {vectors / mb:,.1f} MB; "
+          f"file {path.stat().st_size / mb:,.1f} MB",
           flush=True)
     pinyin_terms = conn.execute("SELECT count(*), sum(cnt) FROM search_words_vocab WHERE col = 'pinyin'").fetchone()
     print(f"pinyin column: {pinyin_terms[0]:,} distinct keys, {pinyin_terms[1] or 0:,} postings", flush=True)
