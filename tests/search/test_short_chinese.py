@@ -70,7 +70,7 @@ def test_a_case_indexed_by_older_code_keeps_the_scan_until_reindexed(corpus: Cor
         from organwatch.search import sync_index
 
         assert sync_index(writer) == 1
-    assert corpus.view().search.han_characters_indexed(INDEX_VERSION)
+    assert corpus.view().search.indexed_at_least(INDEX_VERSION)
     assert Compiler(corpus.view().search).compile(parse("肝")) == Match("chars", '"肝"')
     assert _found(corpus, "肝") == {old, new}
 

@@ -25,14 +25,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from organwatch.search.folding import WORD_CHAR, fold, has_han
+from organwatch.search.folding import LATIN_START, WORD_CHAR, fold, fold_word, has_han
 from organwatch.search.query import Node, Not, Or, Term
 from organwatch.store.base import SearchIndexView
 from organwatch.store.records import Like, Match, Nothing, Plan, SetOp
 from organwatch.text.chinese import normalise_pinyin, segment, to_traditional
 
 MAX_SHORT_EXPANSION = 400  # trigrams for one short term before it falls back to LIKE
-HAN_INDEX_VERSION = "2"  # the first index version that fills the Han-character table
+COMPLETE_INDEX_VERSION = "2"  # the first index version that fills the Han-character table and the word list
+MAX_PREFIX_EXPANSION = 64  # words for one prefix before it stays a prefix query
+_ONE_WORD = re.compile(r"[^\W_]+")  # a phrase prefix ("liver transplant"*) stays a prefix query
 _HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORDS_COLUMNS = "{body title}"
 
@@ -51,13 +53,25 @@ class Compiler:
     def __init__(self, index: SearchIndexView) -> None:
         self.index = index
         self.pinyin_keys: dict[str, list[str]] = {}  # Han forms found for each pinyin key that matched
-        self._han_index: bool | None = None
+        self._complete: bool | None = None
 
-    def han_index(self) -> bool:
-        """Whether one- and two-character Han terms can use the character index (asked once per query)."""
-        if self._han_index is None:
-            self._han_index = self.index.han_characters_indexed(HAN_INDEX_VERSION)
-        return self._han_index
+    def complete_index(self) -> bool:
+        """Whether the Han-character index and the word list hold every document (asked once per query)."""
+        if self._complete is None:
+            self._complete = self.index.indexed_at_least(COMPLETE_INDEX_VERSION)
+        return self._complete
+
+    def prefix(self, text: str) -> Plan:
+        """``stem*``: the OR of the indexed words with that stem, when there are few enough; else FTS5's
+        own prefix query (which merges every such word's doclist whole before it can be walked)."""
+        stem = fold_word(text)
+        if _ONE_WORD.fullmatch(stem) and LATIN_START.match(stem) and self.complete_index():
+            words = self.index.word_terms(stem, MAX_PREFIX_EXPANSION + 1)
+            if words is not None and len(words) <= MAX_PREFIX_EXPANSION:
+                if not words:
+                    return Nothing()
+                return Match("words", f"{_WORDS_COLUMNS} : (" + " OR ".join(quote(w) for w in words) + ")")
+        return Match("words", f"{_WORDS_COLUMNS} : {quote(text)}*")
 
     # -- leaves -------------------------------------------------------------------------------
     def term(self, term: Term) -> Plan:
@@ -66,18 +80,18 @@ class Compiler:
             if len(folded) >= 3:
                 return Match("trigram", quote(folded))
             return self.short(term.text, folded)
-        body = quote(term.text) + ("*" if term.prefix else "")
-        plan: Plan = Match("words", f"{_WORDS_COLUMNS} : {body}")
-        if not term.prefix:
-            key = self.pinyin_key(term.text)
-            if key is not None:
-                plan = _or([plan, Match("words", f"pinyin : {quote(key)}")])
+        if term.prefix:
+            return self.prefix(term.text)
+        plan: Plan = Match("words", f"{_WORDS_COLUMNS} : {quote(term.text)}")
+        key = self.pinyin_key(term.text)
+        if key is not None:
+            plan = _or([plan, Match("words", f"pinyin : {quote(key)}")])
         return plan
 
     def short(self, text: str, folded: str) -> Plan:
         """One or two characters: the Han-character index when every document has it; else the trigrams
         that start with them, or LIKE when there are too many."""
-        if _HAN_ONLY.fullmatch(folded) and self.han_index():
+        if _HAN_ONLY.fullmatch(folded) and self.complete_index():
             return Match("chars", quote(" ".join(folded)))
         rows = self.index.trigram_terms(folded, MAX_SHORT_EXPANSION + 1)
         if len(rows) > MAX_SHORT_EXPANSION:

@@ -299,11 +299,17 @@ class SearchIndexView(ABC):
     def trigram_terms(self, prefix: str, limit: int) -> list[str]:
         """Indexed trigrams that start with ``prefix`` (at most ``limit``)."""
 
-    def han_characters_indexed(self, index_version: str) -> bool:
-        """True when the index has a Han-character table (``Match("chars", ...)``) and every document in it
-        was indexed at ``index_version`` or later (so none lacks its characters). Backends without the
-        table answer False, and one- and two-character queries go through trigrams or a scan."""
+    def indexed_at_least(self, index_version: str) -> bool:
+        """True when this backend keeps the Han-character table (``Match("chars", ...)``) and the word list
+        (:meth:`word_terms`) and every document was indexed at ``index_version`` or later (so none lacks
+        its entries). Backends without them answer False: one- and two-character queries then go through
+        trigrams or a scan, and ``prefix*`` stays a prefix query."""
         return False
+
+    def word_terms(self, prefix: str, limit: int) -> list[str] | None:
+        """Indexed words (folded, starting with a Latin letter or digit) that start with ``prefix``, at most
+        ``limit``; None when this backend keeps no word list."""
+        return None
 
     @abstractmethod
     def has_pinyin_key(self, key: str) -> bool:

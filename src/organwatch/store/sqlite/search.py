@@ -281,7 +281,12 @@ class SQLiteSearchIndex(SearchIndexWriter):
             "SELECT term FROM search_trigram_vocab WHERE term >= ? AND term < ? LIMIT ?",
             (prefix, prefix + "\U0010ffff", limit))]
 
-    def han_characters_indexed(self, index_version: str) -> bool:
+    def word_terms(self, prefix: str, limit: int) -> list[str] | None:
+        return [str(row[0]) for row in self.conn.execute(
+            "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit))]
+
+    def indexed_at_least(self, index_version: str) -> bool:
         # min() and max() of an indexed column are each one B-tree descent.
         low = self.conn.execute("SELECT min(index_version) FROM search_documents").fetchone()[0]
         high = self.conn.execute("SELECT max(index_version) FROM search_documents").fetchone()[0]
@@ -325,6 +330,8 @@ class SQLiteSearchIndex(SearchIndexWriter):
         if entry.han_body or entry.han_title:
             self.conn.execute("INSERT INTO search_chars (rowid, body, title) VALUES (?, ?, ?)",
                               (document_id, entry.han_body, entry.han_title))
+        if entry.terms:
+            self.conn.executemany("INSERT OR IGNORE INTO search_terms (term) VALUES (?)", [(t,) for t in entry.terms])
         if entry.pinyin_forms:
             self.conn.executemany("INSERT OR IGNORE INTO search_pinyin_forms (key, form) VALUES (?, ?)",
                                   list(entry.pinyin_forms))
