@@ -293,7 +293,10 @@ class SQLiteSearchIndex(SearchIndexWriter):
         return low is None or (low >= index_version and high >= index_version)
 
     def has_pinyin_key(self, key: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM search_words_vocab WHERE term = ? AND col = 'pinyin' LIMIT 1",
+        # The forms table, not the FTS5 vocabulary: the vocabulary counts a word's whole doclist to answer,
+        # tens of milliseconds for a common English word in a big case. A key whose documents were all
+        # removed may linger here; it then adds an OR that matches nothing.
+        return self.conn.execute("SELECT 1 FROM search_pinyin_forms WHERE key = ? LIMIT 1",
                                  (key,)).fetchone() is not None
 
     def pinyin_forms(self, key: str) -> list[str]:
