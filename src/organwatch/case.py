@@ -303,13 +303,16 @@ class Case:
                          on_extract=on_extract)
 
     def search(self, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None, limit: int = 20,
-               offset: int = 0) -> SearchPage:
-        """Search the documents: full text (``fts``), by meaning (``semantic``) or both (``hybrid``)."""
+               offset: int = 0, rank_all: bool = False) -> SearchPage:
+        """Search the documents: full text (``fts``), by meaning (``semantic``) or both (``hybrid``).
+
+        ``rank_all``: rank and count every match even of a very common word (slower in a big case)."""
         from organwatch.search import search
 
         embedder = self.embedder() if mode in ("semantic", "hybrid") else None
         with self.store.view() as view:
-            return search(view, query, mode=mode, filters=filters, limit=limit, offset=offset, embedder=embedder)
+            return search(view, query, mode=mode, filters=filters, limit=limit, offset=offset, embedder=embedder,
+                          rank_all=rank_all)
 
     def embedder(self) -> Embedder:
         """The multilingual embedding model (loaded once per case object; needs the `semantic` extra)."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import html
 import re
+
+import pytest
 
 from tests.web.conftest import PASSWORD, SECRET_WORD, Workbench, login, page_token
 
@@ -221,3 +224,22 @@ def test_static_assets_and_security_headers(bench: Workbench) -> None:
 def test_unknown_secret_word_is_only_in_the_restricted_document(bench: Workbench) -> None:
     admin = login(bench.client(), "admin")
     assert admin.get("/api/search", params={"q": SECRET_WORD}).json()["total"] == 1
+
+
+def test_search_says_when_only_the_newest_matches_were_ranked(bench: Workbench,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from organwatch.search import service as search_service
+
+    client = login(bench.client(), "admin")  # sees everything: no visibility filter, so no widening window
+    every = client.get("/api/search", params={"q": "transplant OR 移植", "rank_all": "true"}).json()
+    assert every["total"] >= 2 and every["total_exact"] and not every["truncated"]
+    monkeypatch.setattr(search_service, "RANK_LIMIT", 1)  # the server runs in this process
+    monkeypatch.setattr(search_service, "COUNT_LIMIT", 1)
+    bounded = client.get("/api/search", params={"q": "transplant OR 移植"}).json()
+    assert bounded["truncated"] and not bounded["total_exact"] and len(bounded["hits"]) == 1
+    page = client.get("/search", params={"q": "transplant OR 移植"})
+    assert "at least 2 matching document(s)" in page.text and 'id="rank-all"' in page.text
+    link = re.search(r'id="rank-all" href="([^"]+)"', page.text)
+    assert link is not None
+    full = client.get(html.unescape(link.group(1)))
+    assert f"{every['total']:,} matching document(s)" in full.text and 'id="rank-all"' not in full.text

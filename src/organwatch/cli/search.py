@@ -33,6 +33,8 @@ def search(
     hybrid: Annotated[bool, typer.Option("--hybrid", help="Full text and meaning, fused by rank.")] = False,
     limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
     offset: Annotated[int, typer.Option(help="Hits to skip (pagination).")] = 0,
+    rank_all: Annotated[bool, typer.Option("--rank-all", help="Rank and count every match, even of a word "
+                                           "found in very many documents (slower in a big case).")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Search the documents of a case; every hit points to an exact span of a document.
@@ -40,13 +42,14 @@ def search(
     Example: organwatch search --case mycase "王立军 AND 锦州" --from 2006 --to 2012
     """
     from organwatch.search import SearchFilters
+    from organwatch.search.service import RANK_LIMIT
 
     opened = _open(case)
     mode: Literal["fts", "semantic", "hybrid"] = "hybrid" if hybrid else "semantic" if semantic else "fts"
     filters = SearchFilters(date_from=date_from, date_to=date_to, language=lang, outlet=outlet,
                             media_type=_MEDIA_SHORT.get(media.lower(), media) if media else None)
     with _errors():
-        page = opened.search(query, mode=mode, filters=filters, limit=limit, offset=offset)
+        page = opened.search(query, mode=mode, filters=filters, limit=limit, offset=offset, rank_all=rank_all)
     if fmt is Format.json:
         _emit_json(page.to_dict())
         return
@@ -67,8 +70,10 @@ def search(
                       f"{', '.join(map(str, hit.duplicates[:10]))}")
     shown = f"{offset + 1}-{offset + len(page.hits)}" if page.hits else "none"
     more = "; more with --offset" if page.has_more else ""
-    cut = "; too many matches to rank all: the newest were ranked (narrow it)" if page.truncated else ""
-    out.print(f"{mode} search: hits {shown} of {page.total}{more}{cut}")
+    total = f"{page.total:,}" if page.total_exact else f"at least {page.total:,}"
+    cut = (f"; so many match that only the {RANK_LIMIT:,} most recently added were ranked (add words or filters, "
+           "or --rank-all)") if page.truncated else ""
+    out.print(f"{mode} search: hits {shown} of {total}{more}{cut}")
 
 
 @app.command()

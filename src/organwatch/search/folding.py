@@ -51,3 +51,24 @@ def fold(text: str) -> str:
     if lowered.isascii():
         return lowered
     return _FOLDABLE.sub(lambda match: _fold_char(match.group()), lowered)
+
+
+#: A folded word that a ``prefix*`` query may be expanded to: it starts with a Latin letter or a digit.
+LATIN_START = re.compile(r"[0-9a-z]")
+
+
+def fold_word(token: str) -> str:
+    """A word as the word index (FTS5 ``unicode61 remove_diacritics 2``) folds it: lower case, accents
+    taken off Latin letters only (й, ё and Greek accents stay, as they do there), final sigma as sigma.
+
+    >>> fold_word("Transplanté"), fold_word("ёлка")
+    ('transplante', 'ёлка')
+    """
+    lowered = unicodedata.normalize("NFC", token).lower().replace("ς", "σ")
+    if lowered.isascii():
+        return lowered
+    out = []
+    for ch in lowered:
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append(base if base.isascii() and base.isalpha() else ch)
+    return "".join(out)

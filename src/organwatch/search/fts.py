@@ -1,13 +1,15 @@
-"""Full-text search: a parsed query becomes FTS5 MATCH expressions over two tables, ranked by BM25.
+"""Full-text search: a parsed query becomes FTS5 MATCH expressions over three tables, ranked by BM25.
 
 Where each term goes:
 
 * Chinese (any Han character), three characters or more: the trigram table, as a quoted substring of
   the folded (simplified, lower-case) text. Exact recall: 王立军 finds 王立軍, 器官移植 finds 器官移植手术.
-* Chinese of one or two characters (肝脏, 肝): trigrams cannot match them, so the term becomes the OR of
-  the indexed trigrams that start with it (read from the trigram vocabulary; the text is padded so its
-  last characters have trigrams too). When a single character starts too many trigrams, the term
-  falls back to ``LIKE '%肝%'`` over the document text, in both scripts.
+* Chinese of one or two characters (肝脏, 肝): trigrams cannot match them, so the term goes to the
+  Han-character table (each character a token: 肝 is one token, 肝脏 the phrase "肝 脏"), when the
+  store has one and every document is in it. Otherwise (a backend without it, or a case indexed by
+  older code until ``organwatch reprocess --stage search``) it becomes the OR of the indexed trigrams
+  that start with it (the text is padded so its last characters have trigrams too), or, when a single
+  character starts too many trigrams, ``LIKE '%肝%'`` over the document text, in both scripts.
 * Anything else (English words, numbers, Latin phrases, prefix*): the jieba/unicode61 word table.
   A run of two or three Latin words, or one word, that is a pinyin key of an indexed name ("Wang
   Lijun", "wáng lìjūn", "Wang Li-jun", "wanglijun") may also match that name's key.
@@ -20,15 +22,20 @@ string inside the expression, so FTS5 syntax in user input is inert.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from organwatch.search.folding import WORD_CHAR, fold, has_han
+from organwatch.search.folding import LATIN_START, WORD_CHAR, fold, fold_word, has_han
 from organwatch.search.query import Node, Not, Or, Term
 from organwatch.store.base import SearchIndexView
 from organwatch.store.records import Like, Match, Nothing, Plan, SetOp
 from organwatch.text.chinese import normalise_pinyin, segment, to_traditional
 
 MAX_SHORT_EXPANSION = 400  # trigrams for one short term before it falls back to LIKE
+COMPLETE_INDEX_VERSION = "2"  # the first index version that fills the Han-character table and the word list
+MAX_PREFIX_EXPANSION = 64  # words for one prefix before it stays a prefix query
+_ONE_WORD = re.compile(r"[^\W_]+")  # a phrase prefix ("liver transplant"*) stays a prefix query
+_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORDS_COLUMNS = "{body title}"
 
 __all__ = ["MAX_SHORT_EXPANSION", "Compiler", "Like", "Match", "Nothing", "Plan", "SetOp", "quote",
@@ -46,6 +53,25 @@ class Compiler:
     def __init__(self, index: SearchIndexView) -> None:
         self.index = index
         self.pinyin_keys: dict[str, list[str]] = {}  # Han forms found for each pinyin key that matched
+        self._complete: bool | None = None
+
+    def complete_index(self) -> bool:
+        """Whether the Han-character index and the word list hold every document (asked once per query)."""
+        if self._complete is None:
+            self._complete = self.index.indexed_at_least(COMPLETE_INDEX_VERSION)
+        return self._complete
+
+    def prefix(self, text: str) -> Plan:
+        """``stem*``: the OR of the indexed words with that stem, when there are few enough; else FTS5's
+        own prefix query (which merges every such word's doclist whole before it can be walked)."""
+        stem = fold_word(text)
+        if _ONE_WORD.fullmatch(stem) and LATIN_START.match(stem) and self.complete_index():
+            words = self.index.word_terms(stem, MAX_PREFIX_EXPANSION + 1)
+            if words is not None and len(words) <= MAX_PREFIX_EXPANSION:
+                if not words:
+                    return Nothing()
+                return Match("words", f"{_WORDS_COLUMNS} : (" + " OR ".join(quote(w) for w in words) + ")")
+        return Match("words", f"{_WORDS_COLUMNS} : {quote(text)}*")
 
     # -- leaves -------------------------------------------------------------------------------
     def term(self, term: Term) -> Plan:
@@ -54,16 +80,19 @@ class Compiler:
             if len(folded) >= 3:
                 return Match("trigram", quote(folded))
             return self.short(term.text, folded)
-        body = quote(term.text) + ("*" if term.prefix else "")
-        plan: Plan = Match("words", f"{_WORDS_COLUMNS} : {body}")
-        if not term.prefix:
-            key = self.pinyin_key(term.text)
-            if key is not None:
-                plan = _or([plan, Match("words", f"pinyin : {quote(key)}")])
+        if term.prefix:
+            return self.prefix(term.text)
+        plan: Plan = Match("words", f"{_WORDS_COLUMNS} : {quote(term.text)}")
+        key = self.pinyin_key(term.text)
+        if key is not None:
+            plan = _or([plan, Match("words", f"pinyin : {quote(key)}")])
         return plan
 
     def short(self, text: str, folded: str) -> Plan:
-        """One or two characters: the trigrams that start with them, or LIKE when there are too many."""
+        """One or two characters: the Han-character index when every document has it; else the trigrams
+        that start with them, or LIKE when there are too many."""
+        if _HAN_ONLY.fullmatch(folded) and self.complete_index():
+            return Match("chars", quote(" ".join(folded)))
         rows = self.index.trigram_terms(folded, MAX_SHORT_EXPANSION + 1)
         if len(rows) > MAX_SHORT_EXPANSION:
             variants = dict.fromkeys([text, folded, to_traditional(folded)])

@@ -15,17 +15,19 @@ never reused), and purged by the next embedding run.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from organwatch.search.chunks import chunk_spans
-from organwatch.search.folding import HAN_RUN, has_han
+from organwatch.search.folding import HAN_RUN, LATIN_START, fold_word, has_han
 from organwatch.search.names import name_keys
 from organwatch.store import Session, Writer
 from organwatch.store.records import SearchEntry
 from organwatch.text.chinese import segment, to_simplified_aligned
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: the Han-character index (one- and two-character queries) and the word list (prefix*)
 # Two spaces after the text give its last one or two characters a trigram of their own, so that a
 # one- or two-character query also finds them at the very end (see fts.short_term_trigrams).
 TRIGRAM_PAD = "  "
@@ -51,6 +53,39 @@ def _words_and_names(text: str) -> tuple[str, dict[str, set[str]]]:
     return "".join(parts), names
 
 
+# Han characters a query can name as tokens: the basic plane (the tokenizer's own character classes
+# cover it); supplementary-plane characters are found through trigrams and LIKE, as before.
+_HAN_BMP_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+#: Written between runs of Han characters so that characters of different runs are never adjacent.
+HAN_RUN_BREAK = "0"
+
+
+def han_characters(simplified: str) -> str:
+    """Every basic-plane Han character of ``simplified`` as a token, runs kept apart.
+
+    >>> han_characters("肝移植, kidney 手术")
+    '肝 移 植 0 手 术'
+    """
+    return f" {HAN_RUN_BREAK} ".join(" ".join(run) for run in _HAN_BMP_RUN.findall(simplified))
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+def word_terms(*texts: str) -> tuple[str, ...]:
+    """The distinct words of ``texts`` that start with a Latin letter or a digit, folded as the word
+    index folds them (for expanding ``prefix*`` queries).
+
+    >>> word_terms("Transplanté hearts; HEART transplants 2006", "王立军")
+    ('2006', 'heart', 'hearts', 'transplante', 'transplants')
+    """
+    found: set[str] = set()
+    for text in texts:
+        for token in _TOKEN.findall(unicodedata.normalize("NFC", text)):
+            folded = fold_word(token)
+            if LATIN_START.match(folded):
+                found.add(folded)
+    return tuple(sorted(found))
+
+
 def index_entry(text: str | None, title: str | None = None) -> SearchEntry | None:
     """What the full-text index holds for a text and title (None when both are empty).
 
@@ -72,7 +107,9 @@ def index_entry(text: str | None, title: str | None = None) -> SearchEntry | Non
         words_body=words_body, words_title=words_head, pinyin=" ".join(sorted(names)),
         pinyin_forms=tuple((key, form) for key in sorted(names) for form in sorted(names[key])),
         chunks=tuple(chunk_spans(body)), text_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
-        index_version=INDEX_VERSION, indexed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        index_version=INDEX_VERSION, indexed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        han_body=han_characters(simplified_body), han_title=han_characters(simplified_head),
+        terms=word_terms(words_body, words_head))
 
 
 def index_document(writer: Writer, document_id: int, text: str | None, title: str | None = None,

@@ -116,8 +116,9 @@ class Hit:
 class SearchPage:
     """One page of hits. ``total`` counts matching documents before duplicates are collapsed; in
     semantic and hybrid modes it counts the documents ranked (nearest neighbours have no natural end).
-    ``truncated``: the query matched too many documents to rank them all; the best of the newest were
-    ranked (narrow the query, or filter, to rank them all)."""
+    ``truncated``: the query matched too many documents to rank them all; the newest were ranked
+    (narrow the query, filter, or ask to rank all). ``total_exact`` False: counting stopped early, and
+    at least ``total`` documents match."""
 
     query: str
     mode: Mode
@@ -129,9 +130,12 @@ class SearchPage:
     has_more: bool = False
     #: True when so many documents matched that only the newest candidates were ranked (full text).
     truncated: bool = False
+    #: False when counting stopped early: at least ``total`` documents match.
+    total_exact: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"query": self.query, "mode": self.mode, "filters": asdict(self.filters), "limit": self.limit,
                 "offset": self.offset, "total": self.total, "has_more": self.has_more, "truncated": self.truncated,
+                "total_exact": self.total_exact,
                 "hits": [hit.to_dict() for hit in self.hits]}

@@ -22,6 +22,12 @@ from organwatch.store.errors import QuerySyntaxError
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
+#: A full-text query matching more documents than this ranks (BM25) only the newest this many, and its
+#: page says so (``truncated``); ``rank_all=True`` ranks every match. Scoring costs about a microsecond
+#: per match, so an unbounded common word in a million-document case costs a second.
+RANK_LIMIT = 5_000
+#: Matches are counted up to this many; past it the page says "at least" (``total_exact`` False).
+COUNT_LIMIT = 10_000
 FUSION_DEPTH = 1000  # full-text ranks beyond this add less than 1/1060 to a fused score: cut for speed
 MAX_WINDOW = 200_000  # ranked documents read at most to fill one page after collapsing duplicates
 MAX_SEMANTIC_CHARS = 10_000
@@ -30,12 +36,14 @@ MAX_SEMANTIC_CHARS = 10_000
 class _FullText:
     """The full-text side of one search: the ranking and what the span finder needs."""
 
-    def __init__(self, index: SearchIndexView, tree: Node, filters: SearchFilters) -> None:
+    def __init__(self, index: SearchIndexView, tree: Node, filters: SearchFilters, rank_all: bool) -> None:
         compiler = Compiler(index)
         plan = compiler.compile(tree)
         self.terms = positive_terms(tree)
         self.pinyin_forms = compiler.pinyin_keys
-        self.ranking = index.ranking(plan, rank_expression(self.terms, list(self.pinyin_forms)), filters)
+        self.ranking = index.ranking(plan, rank_expression(self.terms, list(self.pinyin_forms)), filters,
+                                     None if rank_all else RANK_LIMIT)
+        self.count_cap = None if rank_all else COUNT_LIMIT
 
 
 def _check(query: object, mode: str, limit: int, offset: int) -> None:
@@ -65,12 +73,14 @@ def _need_embedder(embedder: Embedder | None, mode: str) -> Embedder:
 
 def search(view: Session, query: str, *, mode: Mode = "fts", filters: SearchFilters | None = None,
            limit: int = 20, offset: int = 0, embedder: Embedder | None = None,
-           markers: tuple[str, str] = DEFAULT_MARKERS) -> SearchPage:
+           markers: tuple[str, str] = DEFAULT_MARKERS, rank_all: bool = False) -> SearchPage:
     """Search the documents of a case; one page of hits, best first, one per duplicate cluster.
 
     ``mode``: ``fts`` (words, phrases, prefix*, AND/OR/NOT, pinyin names), ``semantic`` (by meaning,
     across languages; needs ``embedder`` and embedded documents) or ``hybrid`` (both, fused by
     reciprocal rank). ``view`` is a read session of the case's store (``with store.view() as view``).
+    A full-text query matching more than :data:`RANK_LIMIT` documents ranks the newest of them and
+    counts up to :data:`COUNT_LIMIT` (the page says so); ``rank_all`` ranks and counts every match.
     Malformed queries raise :class:`SearchQueryError`, never a storage error.
 
     >>> page = search(view, '王立军 OR "Wang Lijun"', filters=SearchFilters(date_from="2012"))  # doctest: +SKIP
@@ -79,18 +89,19 @@ def search(view: Session, query: str, *, mode: Mode = "fts", filters: SearchFilt
     """
     _check(query, mode, limit, offset)
     try:
-        return _search(view, query, mode, filters or SearchFilters(), limit, offset, embedder, markers)
+        return _search(view, query, mode, filters or SearchFilters(), limit, offset, embedder, markers, rank_all)
     except QuerySyntaxError as exc:
         raise SearchQueryError(f"{exc}; put unusual words in double quotes") from exc
 
 
 def _search(view: Session, query: str, mode: Mode, filters: SearchFilters, limit: int, offset: int,
-            embedder: Embedder | None, markers: tuple[str, str]) -> SearchPage:
+            embedder: Embedder | None, markers: tuple[str, str], rank_all: bool) -> SearchPage:
     full_text: _FullText | None = None
     chunks: dict[int, ChunkHit] = {}
+    total_exact = True
     if mode in ("fts", "hybrid"):
         tree = parse(query)
-        full_text = _FullText(view.search, tree, filters)
+        full_text = _FullText(view.search, tree, filters, rank_all)
     if mode in ("semantic", "hybrid"):
         model = _need_embedder(embedder, mode)
         text = _semantic_text(" ".join(t.text for t in full_text.terms) if full_text is not None else query)
@@ -107,7 +118,7 @@ def _search(view: Session, query: str, mode: Mode, filters: SearchFilters, limit
             n *= 4
         scores = {doc: -score for doc, score in window}  # bm25: lower is better
         lexical = set(scores)
-        total = full_text.ranking.count()
+        total, total_exact = full_text.ranking.count(full_text.count_cap)
     elif mode == "semantic":
         scores = {doc: hit.similarity for doc, hit in chunks.items()}
         page, has_more = collapse(view.documents, list(scores), offset, limit)
@@ -125,7 +136,7 @@ def _search(view: Session, query: str, mode: Mode, filters: SearchFilters, limit
     clustered = [(doc, tuple(sorted((members & matched) - {doc}))) for doc, members in page]
     hits = _hits(view, clustered, scores, full_text, lexical, chunks, offset, markers)
     truncated = full_text is not None and full_text.ranking.truncated
-    return SearchPage(query, mode, filters, limit, offset, total, tuple(hits), has_more, truncated)
+    return SearchPage(query, mode, filters, limit, offset, total, tuple(hits), has_more, truncated, total_exact)
 
 
 def _hits(view: Session, page: list[tuple[int, tuple[int, ...]]], scores: dict[int, float],

@@ -278,8 +278,8 @@ class MentionsWriter(MentionsView):
 class FullTextRanking(ABC):
     """The documents a query plan matches, ranked (lower score is better), read a window at a time.
 
-    A backend may rank only the best candidates of a query that matches very many documents, to bound
-    the work; it then sets ``truncated`` once ``top`` has run (``count`` still counts every match)."""
+    Given a ``limit``, a backend ranks only the newest ``limit`` matches (the highest document ids) of a
+    query that matches more, to bound the work; it then sets ``truncated`` once ``top`` has run."""
 
     truncated: bool = False
 
@@ -288,8 +288,9 @@ class FullTextRanking(ABC):
         """The best ``n`` documents with their scores, best first (ties: smaller id first)."""
 
     @abstractmethod
-    def count(self) -> int:
-        """How many documents match."""
+    def count(self, cap: int | None = None) -> tuple[int, bool]:
+        """``(n, exact)``: how many documents match, or, when counting stopped early (about ``cap``
+        matches examined, or only a truncated ranking's window), ``exact`` False and ``n`` a lower bound."""
 
     @abstractmethod
     def matching(self, document_ids: Sequence[int]) -> set[int]:
@@ -303,6 +304,18 @@ class SearchIndexView(ABC):
     def trigram_terms(self, prefix: str, limit: int) -> list[str]:
         """Indexed trigrams that start with ``prefix`` (at most ``limit``)."""
 
+    def indexed_at_least(self, index_version: str) -> bool:
+        """True when this backend keeps the Han-character table (``Match("chars", ...)``) and the word list
+        (:meth:`word_terms`) and every document was indexed at ``index_version`` or later (so none lacks
+        its entries). Backends without them answer False: one- and two-character queries then go through
+        trigrams or a scan, and ``prefix*`` stays a prefix query."""
+        return False
+
+    def word_terms(self, prefix: str, limit: int) -> list[str] | None:
+        """Indexed words (folded, starting with a Latin letter or digit) that start with ``prefix``, at most
+        ``limit``; None when this backend keeps no word list."""
+        return None
+
     @abstractmethod
     def has_pinyin_key(self, key: str) -> bool:
         """True when some indexed document has a name with this joined pinyin key."""
@@ -312,8 +325,10 @@ class SearchIndexView(ABC):
         """The simplified Han forms indexed under a pinyin key."""
 
     @abstractmethod
-    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> FullTextRanking:
-        """The documents ``plan`` matches among those ``filters`` keep, ranked.
+    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters,
+                limit: int | None = None) -> FullTextRanking:
+        """The documents ``plan`` matches among those ``filters`` keep, ranked (the newest ``limit`` only,
+        when more match and a limit is given).
 
         A single :class:`~organwatch.store.records.Match` is ranked by its own table; anything else is
         ranked by ``rank_expression`` on the word table (unranked, score 0, when None). Raises

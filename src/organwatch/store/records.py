@@ -125,7 +125,10 @@ class SearchEntry:
 
     ``trigram_*`` are the simplified, padded texts for substring search; ``words_*`` the segmented
     texts for ranked word search; ``pinyin`` the joined pinyin keys of name-like words and
-    ``pinyin_forms`` the ``(key, Han form)`` pairs behind them; ``chunks`` the spans cut for embedding.
+    ``pinyin_forms`` the ``(key, Han form)`` pairs behind them; ``chunks`` the spans cut for embedding;
+    ``han_*`` every Han character of the simplified text as a token (runs apart), for one- and
+    two-character queries; ``terms`` the distinct words starting with a Latin letter or digit, folded
+    as the word table folds them, for expanding prefix queries.
     """
 
     trigram_body: str
@@ -138,6 +141,9 @@ class SearchEntry:
     text_sha256: str
     index_version: str
     indexed_at: str
+    han_body: str = ""
+    han_title: str = ""
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -126,11 +126,12 @@ def overview(case: Case, viewer: Viewer, verify: VerifyCache) -> Overview:
 
 def search(case: Case, viewer: Viewer, query: str, *, mode: Mode = "fts", date_from: str | None = None,
            date_to: str | None = None, language: str | None = None, outlet: str | None = None,
-           media_type: str | None = None, limit: int = 20, offset: int = 0) -> SearchPage:
-    """One page of search hits among the documents ``viewer`` may see (counts and duplicates included)."""
+           media_type: str | None = None, limit: int = 20, offset: int = 0, rank_all: bool = False) -> SearchPage:
+    """One page of search hits among the documents ``viewer`` may see (counts and duplicates included);
+    ``rank_all`` ranks and counts every match of a very common word."""
     filters = visible_filters(viewer, date_from=date_from or None, date_to=date_to or None, language=language or None,
                               outlet=outlet or None, media_type=media_type or None)
-    return case.search(query, mode=mode, filters=filters, limit=limit, offset=offset)
+    return case.search(query, mode=mode, filters=filters, limit=limit, offset=offset, rank_all=rank_all)
 
 
 def search_to_dict(page: SearchPage) -> dict[str, Any]:

@@ -120,8 +120,10 @@ def _trigram_scored(terms: Sequence[str], condition: str, params: list[Any]) -> 
 class PostgresRanking(FullTextRanking):
     """The documents a plan matches, ranked, read a window at a time (as on SQLite)."""
 
-    def __init__(self, conn: Connection, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> None:
+    def __init__(self, conn: Connection, plan: Plan, rank_expression: str | None, filters: DocumentFilters,
+                 limit: int | None = None) -> None:
         self.conn = conn
+        self.limit = limit
         self.empty = isinstance(plan, Nothing)
         where, filter_params = filter_sql(filters, "d")
         params: list[Any] = []
@@ -173,12 +175,13 @@ class PostgresRanking(FullTextRanking):
         self.total = int(rows[0][2]) if rows else 0
         return [(int(row[0]), float(row[1])) for row in rows]
 
-    def count(self) -> int:
+    def count(self, cap: int | None = None) -> tuple[int, bool]:
         if self.empty:
-            return 0
-        if self.total is not None:
-            return self.total
-        return int(self.conn.execute(f"SELECT count(*) FROM ({self._id_sql}) r", self._id_params).fetchone()[0])
+            return 0, True
+        if self.total is None:
+            self.total = int(self.conn.execute(f"SELECT count(*) FROM ({self._id_sql}) r",
+                                               self._id_params).fetchone()[0])
+        return self.total, True
 
     def matching(self, document_ids: Sequence[int]) -> set[int]:
         if self.empty or not document_ids:
@@ -210,8 +213,9 @@ class PostgresSearchIndex(SearchIndexWriter):
         return [str(r[0]) for r in self.conn.execute(
             "SELECT form FROM search_pinyin_forms WHERE key = %s ORDER BY form", (key,))]
 
-    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> FullTextRanking:
-        return PostgresRanking(self.conn, plan, rank_expression, filters)
+    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters,
+                limit: int | None = None) -> FullTextRanking:
+        return PostgresRanking(self.conn, plan, rank_expression, filters, limit)
 
     def entry(self, document_id: int) -> IndexedDocument | None:
         row = self.conn.execute("SELECT document_id, text_sha256, index_version, indexed_at FROM search_documents "

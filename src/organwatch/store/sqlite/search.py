@@ -18,7 +18,7 @@ from organwatch.store.records import DocumentFilters, IndexedDocument, Like, Mat
 Connection = Any  # sqlean.Connection
 WORDS_WEIGHTS = "1.0, 3.0, 1.0"  # bm25 weights: body, title (a title match counts more), pinyin
 TRIGRAM_WEIGHTS = "1.0, 3.0"
-_TABLES = {"words": "search_words", "trigram": "search_trigram"}
+_TABLES = {"words": "search_words", "trigram": "search_trigram", "chars": "search_chars"}
 
 
 def filter_sql(filters: DocumentFilters, alias: str = "d") -> tuple[str, list[Any]]:
@@ -69,79 +69,128 @@ def _table(name: str) -> str:
         raise ValueError(f"no full-text table {name!r}: use words or trigram") from None
 
 
-def _rowids_sql(plan: Plan, params: list[Any]) -> str:
-    """SQL selecting the matching document ids of a plan (one column)."""
+def _rowids_sql(plan: Plan, params: list[Any], floor: int | None = None,
+                filters: DocumentFilters | None = None) -> str:
+    """SQL selecting the matching document ids of a plan (one column ``id``), in ascending id order at
+    every leaf: only ids >= ``floor`` when given, only documents ``filters`` keep when active.
+
+    The floor and the filters go into every leaf (filtering distributes over union, intersection and
+    difference): there FTS5 uses the floor to skip the older part of each doclist, and a set operation
+    with ``ORDER BY id DESC`` merges its leaves lazily instead of building each one whole.
+    """
+    active = filters is not None and filters.active
     if isinstance(plan, Match):
-        params.append(plan.expr)
         table = _table(plan.table)
-        return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?"
+        params.append(plan.expr)
+        sql = f"SELECT {table}.rowid AS id FROM {table}"
+        where = f" WHERE {table} MATCH ?"
+        if floor is not None:
+            where += f" AND {table}.rowid >= ?"
+            params.append(floor)
+        if active:
+            assert filters is not None
+            kept, filter_params = filter_sql(filters, "d")
+            sql += f" JOIN documents d ON d.id = {table}.rowid"
+            where += f" AND {kept}"
+            params.extend(filter_params)
+        return sql + where
     if isinstance(plan, Like):
         params.extend(p for pattern in plan.patterns for p in (pattern, pattern))
-        tests = " OR ".join("text LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\'" for _ in plan.patterns)
-        return f"SELECT id FROM documents WHERE status = 'ok' AND ({tests})"
+        tests = " OR ".join("d.text LIKE ? ESCAPE '\\' OR d.title LIKE ? ESCAPE '\\'" for _ in plan.patterns)
+        sql = f"SELECT d.id AS id FROM documents d WHERE d.status = 'ok' AND ({tests})"
+        if floor is not None:
+            sql += " AND d.id >= ?"
+            params.append(floor)
+        if active:
+            assert filters is not None
+            kept, filter_params = filter_sql(filters, "d")
+            sql += f" AND {kept}"
+            params.extend(filter_params)
+        return sql
     if isinstance(plan, SetOp):
         if plan.op not in ("INTERSECT", "UNION", "EXCEPT"):
             raise ValueError(f"unknown set operation {plan.op!r}")
-        parts = [f"SELECT id FROM ({_rowids_sql(item, params)})" for item in plan.items]
+        parts = []
+        for item in plan.items:
+            inner = _rowids_sql(item, params, floor, filters)
+            parts.append(f"SELECT id FROM ({inner})" if isinstance(item, SetOp) else inner)
         return f" {plan.op} ".join(parts)
     return "SELECT NULL AS id WHERE 0"
 
 
-#: When set, a word query ranks (BM25) at most this many matching documents, the newest; more are counted,
-#: and the ranking says it was truncated. Scoring every match of a common word costs in proportion to the case.
-RANK_CANDIDATES = 0  # off: at 100,000 documents on 2 loaded cores bounding did not pay (see benchmarks/search.py)
-_UNSET = object()
+#: A filtered query whose window of newest matches holds too few documents the filters keep widens the
+#: window this many times (x4 each) before it ranks every match.
+WIDENINGS = 3
 
 
 class SQLiteRanking(FullTextRanking):
     """The documents a plan matches, ranked by BM25, read a window at a time.
 
-    Common words match a large share of a big case; fetching every id into Python would cost more than
-    the search itself, so the caller asks for the top ``n`` and, separately, for the count.
+    Common words match a large share of a big case, and BM25 costs a lookup per match. So with a
+    ``limit``, when more than ``limit`` documents match, only the newest ``limit`` matches (the highest
+    document ids) are considered: walking the doclists backwards finds the lowest id of that window,
+    which then bounds every leaf of the ranking query, and ``truncated`` says so. Filters are applied
+    inside the window; a window whose matches the filters mostly reject is widened (x4, at most
+    :data:`WIDENINGS` times) until it fills the page, and after that every match is ranked.
     """
 
-    def __init__(self, conn: Connection, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> None:
+    def __init__(self, conn: Connection, plan: Plan, rank_expression: str | None, filters: DocumentFilters,
+                 limit: int | None = None) -> None:
         self.conn = conn
+        self.plan = plan
+        self.rank_expression = rank_expression
+        self.filters = filters
         self.empty = isinstance(plan, Nothing)
-        self.total: int | None = None
-        self.single_table = isinstance(plan, Match)
-        self.boundable = self.single_table and not filters.active
-        where, filter_params = filter_sql(filters, "d")
+        self.window = limit  # None: rank every match
+        self.widenings = 0
+        self.floor: int | None = None  # lowest id of the window, when the window does not hold every match
+        self._placed = False
+        self.total: int | None = None  # exact count, once known
+        self.truncated = False
+
+    # -- SQL ------------------------------------------------------------------------------------
+    def _ids(self, floor: int | None = None, *, filtered: bool = True) -> tuple[str, list[Any]]:
+        """Matching ids (one column ``id``; may be a compound select), ascending in every leaf."""
         params: list[Any] = []
-        ids: list[Any] = []
+        return _rowids_sql(self.plan, params, floor, self.filters if filtered else None), params
+
+    def _scored(self, floor: int | None) -> tuple[str, list[Any]]:
+        """``(id, score)`` of every match the filters keep (>= ``floor``), lower score better.
+
+        BM25 is the costly part, so it is a result column of a flat query: SQLite computes it only for
+        rows that passed the floor and the filters.
+        """
+        plan = self.plan
+        params: list[Any] = []
         if isinstance(plan, Match):
             table = _table(plan.table)
-            weights = WORDS_WEIGHTS if plan.table == "words" else TRIGRAM_WEIGHTS
-            sql = f"SELECT rowid AS id, bm25({table}, {weights}) AS score FROM {table} WHERE {table} MATCH ?"
+            weights = WORDS_WEIGHTS if plan.table == "words" else TRIGRAM_WEIGHTS  # chars: body, title too
             params.append(plan.expr)
-            id_sql = f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?"
-            ids.append(plan.expr)
-        else:
-            candidates = _rowids_sql(plan, params)
-            id_sql = _rowids_sql(plan, ids)
-            if filters.active:  # filter the candidates before ranking them, not after
-                candidates = f"SELECT k.id FROM ({candidates}) k JOIN documents d ON d.id = k.id WHERE {where}"
+            sql = f"SELECT {table}.rowid AS id, bm25({table}, {weights}) AS score FROM {table}"
+            where = f" WHERE {table} MATCH ?"
+            if floor is not None:
+                where += f" AND {table}.rowid >= ?"
+                params.append(floor)
+            if self.filters.active:
+                kept, filter_params = filter_sql(self.filters, "d")
+                sql += f" JOIN documents d ON d.id = {table}.rowid"
+                where += f" AND {kept}"
                 params.extend(filter_params)
-            if rank_expression is None:
-                sql = f"SELECT id, 0.0 AS score FROM ({candidates})"
-            else:
-                # Materialised, or SQLite may run the ranking MATCH once per candidate; scored only for
-                # the candidates, since bm25() is what costs.
-                sql = (f"WITH c AS MATERIALIZED ({candidates}), r AS MATERIALIZED (SELECT rowid AS id, "
-                       f"bm25(search_words, {WORDS_WEIGHTS}) AS score FROM search_words WHERE search_words MATCH ? "
-                       f"AND +rowid IN (SELECT id FROM c)) "
-                       f"SELECT c.id AS id, coalesce(r.score, 0.0) AS score FROM c LEFT JOIN r ON r.id = c.id")
-                params.append(rank_expression)
-        if filters.active:
-            if isinstance(plan, Match):
-                sql = f"SELECT m.id, m.score FROM ({sql}) m JOIN documents d ON d.id = m.id WHERE {where}"
-                params.extend(filter_params)
-            id_sql = f"SELECT m.id FROM ({id_sql}) m JOIN documents d ON d.id = m.id WHERE {where}"
-            ids.extend(filter_params)
-        self._sql, self._params = sql, params
-        self._id_sql, self._id_params = id_sql, ids
-        self._floor: object = _UNSET
-        self.truncated = False
+            return sql + where, params
+        candidates, params = self._ids(floor)
+        if self.rank_expression is None:
+            return f"SELECT id, 0.0 AS score FROM ({candidates})", params
+        # Materialised, or SQLite may run the ranking MATCH once per candidate; scored only for the
+        # candidates, since bm25() is what costs.
+        params.append(self.rank_expression)
+        bound = ""
+        if floor is not None:
+            bound = " AND rowid >= ?"
+            params.append(floor)
+        return (f"WITH c AS MATERIALIZED ({candidates}), r AS MATERIALIZED (SELECT rowid AS id, "
+                f"bm25(search_words, {WORDS_WEIGHTS}) AS score FROM search_words WHERE search_words MATCH ?{bound} "
+                f"AND +rowid IN (SELECT id FROM c)) "
+                f"SELECT c.id AS id, coalesce(r.score, 0.0) AS score FROM c LEFT JOIN r ON r.id = c.id"), params
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[Any]:
         try:
@@ -151,48 +200,72 @@ class SQLiteRanking(FullTextRanking):
                 raise QuerySyntaxError(f"the full-text engine could not read this query ({exc})") from exc
             raise
 
-    def _bound(self) -> int | None:
-        """The lowest rowid among the newest :data:`RANK_CANDIDATES` matches, when more than that match."""
-        if self._floor is _UNSET:
-            first = self._run(f"{self._id_sql} ORDER BY 1 DESC LIMIT 1 OFFSET ?",
-                              [*self._id_params, RANK_CANDIDATES - 1]) if RANK_CANDIDATES else []
-            self._floor = int(first[0][0]) if first else None
-            if self._floor is not None:
-                self.total = self.count()
-                self.truncated = self.total > RANK_CANDIDATES
-        return self._floor  # type: ignore[return-value]
+    def _place(self) -> None:
+        """Find the window's floor: the id of the ``window``-th newest match, if a newer one exists.
 
+        Unfiltered, so the backwards walk is lazy: a set operation ordered by id merges its leaves.
+        """
+        self._placed = True
+        self.floor, self.truncated = None, False
+        if self.window is None or self.empty:
+            return
+        sql, params = self._ids(filtered=False)
+        around = self._run(f"{sql} ORDER BY 1 DESC LIMIT 2 OFFSET ?", [*params, self.window - 1])
+        if len(around) == 2:
+            self.floor, self.truncated = int(around[0][0]), True
+
+    def _widen(self) -> bool:
+        """Widen the window (x4), or drop it after :data:`WIDENINGS` widenings; False when already whole."""
+        if self.floor is None:
+            return False
+        self.widenings += 1
+        self.window = None if self.window is None or self.widenings > WIDENINGS else self.window * 4
+        self._place()
+        return True
+
+    # -- FullTextRanking ------------------------------------------------------------------------------
     def top(self, n: int) -> list[tuple[int, float]]:
         if self.empty:
             return []
-        if self.single_table:  # counting a single MATCH again is cheap (no scores); a window would sort all
-            floor = self._bound() if self.boundable else None
-            if floor is not None:  # bm25 is what costs: score only the newest candidates
-                rows = self._run(f"SELECT id, score FROM ({self._sql}) WHERE id >= ? ORDER BY 2, 1 LIMIT ?",
-                                 [*self._params, floor, n])
+        if not self._placed:
+            self._place()
+        while True:
+            sql, params = self._scored(self.floor)
+            if isinstance(self.plan, Match) or self.floor is not None:
+                rows = self._run(f"SELECT id, score FROM ({sql}) ORDER BY 2, 1 LIMIT ?", [*params, n])
+            else:  # set operations are costly to redo: count(*) OVER () counts in the same pass
+                rows = self._run(f"SELECT id, score, count(*) OVER () FROM ({sql}) ORDER BY 2, 1 LIMIT ?",
+                                 [*params, n])
+                self.total = int(rows[0][2]) if rows else 0
+            if len(rows) >= n or not self.filters.active or not self._widen():
                 return [(int(row[0]), float(row[1])) for row in rows]
-            rows = self._run(f"{self._sql} ORDER BY 2, 1 LIMIT ?", [*self._params, n])
-        else:  # set operations are costly to redo: count(*) OVER () counts in the same pass
-            rows = self._run(f"SELECT id, score, count(*) OVER () FROM ({self._sql}) ORDER BY 2, 1 LIMIT ?",
-                             [*self._params, n])
-            self.total = int(rows[0][2]) if rows else 0
-        return [(int(row[0]), float(row[1])) for row in rows]
 
-    def count(self) -> int:
+    def count(self, cap: int | None = None) -> tuple[int, bool]:
         if self.empty:
-            return 0
+            return 0, True
         if self.total is not None:
-            return self.total
-        return int(self._run(f"SELECT count(*) FROM ({self._id_sql})", self._id_params)[0][0])
+            return self.total, True
+        if cap is not None:
+            if not self._placed:
+                self._place()
+            if self.floor is not None:
+                sql, params = self._ids(self.floor if self.filters.active else None)
+                counted = int(self._run(f"SELECT count(*) FROM ({sql} ORDER BY 1 DESC LIMIT ?)",
+                                        [*params, cap + 1])[0][0])
+                # Unfiltered: every match up to the cap. Filtered: those inside the window (a lower bound).
+                return counted, counted <= cap and not self.filters.active
+        sql, params = self._ids()
+        self.total = int(self._run(f"SELECT count(*) FROM ({sql})", params)[0][0])
+        return self.total, True
 
     def matching(self, document_ids: Sequence[int]) -> set[int]:
         if self.empty or not document_ids:
             return set()
+        sql, params = self._ids()
         found: set[int] = set()
         for begin in range(0, len(document_ids), 400):
             batch = list(document_ids[begin:begin + 400])
-            rows = self._run(f"SELECT id FROM ({self._id_sql}) WHERE id IN ({','.join('?' * len(batch))})",
-                             [*self._id_params, *batch])
+            rows = self._run(f"SELECT id FROM ({sql}) WHERE id IN ({','.join('?' * len(batch))})", [*params, *batch])
             found.update(int(row[0]) for row in rows)
         return found
 
@@ -208,16 +281,31 @@ class SQLiteSearchIndex(SearchIndexWriter):
             "SELECT term FROM search_trigram_vocab WHERE term >= ? AND term < ? LIMIT ?",
             (prefix, prefix + "\U0010ffff", limit))]
 
+    def word_terms(self, prefix: str, limit: int) -> list[str] | None:
+        return [str(row[0]) for row in self.conn.execute(
+            "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit))]
+
+    def indexed_at_least(self, index_version: str) -> bool:
+        # min() and max() of an indexed column are each one B-tree descent.
+        low = self.conn.execute("SELECT min(index_version) FROM search_documents").fetchone()[0]
+        high = self.conn.execute("SELECT max(index_version) FROM search_documents").fetchone()[0]
+        return low is None or (low >= index_version and high >= index_version)
+
     def has_pinyin_key(self, key: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM search_words_vocab WHERE term = ? AND col = 'pinyin' LIMIT 1",
+        # The forms table, not the FTS5 vocabulary: the vocabulary counts a word's whole doclist to answer,
+        # tens of milliseconds for a common English word in a big case. A key whose documents were all
+        # removed may linger here; it then adds an OR that matches nothing.
+        return self.conn.execute("SELECT 1 FROM search_pinyin_forms WHERE key = ? LIMIT 1",
                                  (key,)).fetchone() is not None
 
     def pinyin_forms(self, key: str) -> list[str]:
         return [str(r[0]) for r in self.conn.execute("SELECT form FROM search_pinyin_forms WHERE key = ? ORDER BY form",
                                                      (key,))]
 
-    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters) -> FullTextRanking:
-        return SQLiteRanking(self.conn, plan, rank_expression, filters)
+    def ranking(self, plan: Plan, rank_expression: str | None, filters: DocumentFilters,
+                limit: int | None = None) -> FullTextRanking:
+        return SQLiteRanking(self.conn, plan, rank_expression, filters, limit)
 
     def entry(self, document_id: int) -> IndexedDocument | None:
         row = self.conn.execute("SELECT document_id, text_sha256, index_version, indexed_at FROM search_documents "
@@ -242,6 +330,11 @@ class SQLiteSearchIndex(SearchIndexWriter):
                           (document_id, entry.trigram_body, entry.trigram_title))
         self.conn.execute("INSERT INTO search_words (rowid, body, title, pinyin) VALUES (?, ?, ?, ?)",
                           (document_id, entry.words_body, entry.words_title, entry.pinyin))
+        if entry.han_body or entry.han_title:
+            self.conn.execute("INSERT INTO search_chars (rowid, body, title) VALUES (?, ?, ?)",
+                              (document_id, entry.han_body, entry.han_title))
+        if entry.terms:
+            self.conn.executemany("INSERT OR IGNORE INTO search_terms (term) VALUES (?)", [(t,) for t in entry.terms])
         if entry.pinyin_forms:
             self.conn.executemany("INSERT OR IGNORE INTO search_pinyin_forms (key, form) VALUES (?, ?)",
                                   list(entry.pinyin_forms))
@@ -254,5 +347,6 @@ class SQLiteSearchIndex(SearchIndexWriter):
     def remove(self, document_id: int) -> None:
         self.conn.execute("DELETE FROM search_trigram WHERE rowid = ?", (document_id,))
         self.conn.execute("DELETE FROM search_words WHERE rowid = ?", (document_id,))
+        self.conn.execute("DELETE FROM search_chars WHERE rowid = ?", (document_id,))
         self.conn.execute("DELETE FROM search_chunks WHERE document_id = ?", (document_id,))
         self.conn.execute("DELETE FROM search_documents WHERE document_id = ?", (document_id,))

@@ -65,10 +65,13 @@ def search(request: Request, person: Annotated[Viewer, Depends(viewer)], q: str,
            mode: Literal["fts", "semantic", "hybrid"] = "fts", date_from: str | None = None,
            date_to: str | None = None, language: str | None = None, outlet: str | None = None,
            media_type: str | None = None, limit: Annotated[int, Query(ge=1, le=100)] = 20,
-           offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> dict[str, Any]:
-    """Search the documents you may see; hits carry exact spans and snippets marked with « »."""
+           offset: Annotated[int, Query(ge=0, le=100_000)] = 0, rank_all: bool = False) -> dict[str, Any]:
+    """Search the documents you may see; hits carry exact spans and snippets marked with « ».
+    ``rank_all``: rank and count every match even of a very common word (``truncated`` and
+    ``total_exact`` in the answer say when that was not done)."""
     page = services.search(case_of(request), person, q, mode=mode, date_from=date_from, date_to=date_to,
-                           language=language, outlet=outlet, media_type=media_type, limit=limit, offset=offset)
+                           language=language, outlet=outlet, media_type=media_type, limit=limit, offset=offset,
+                           rank_all=rank_all)
     return services.search_to_dict(page)
 
 

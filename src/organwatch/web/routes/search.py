@@ -38,9 +38,9 @@ def snippet_parts(hit: Hit) -> list[tuple[str, bool]]:
 @router.get("/search")
 def search_page(request: Request, person: Annotated[Viewer, Depends(viewer)], q: str = "",
                 mode: str = "fts", date_from: str = "", date_to: str = "", language: str = "", outlet: str = "",
-                media_type: str = "", page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
+                media_type: str = "", page: Annotated[int, Query(ge=1, le=1000)] = 1, rank_all: str = "") -> Response:
     form = {"q": q, "mode": mode, "date_from": date_from, "date_to": date_to, "language": language,
-            "outlet": outlet, "media_type": media_type}
+            "outlet": outlet, "media_type": media_type, "rank_all": "1" if rank_all else ""}
     context: dict[str, Any] = {"form": form, "results": None, "error": None, "hits": []}
     if q.strip():
         try:
@@ -48,7 +48,8 @@ def search_page(request: Request, person: Annotated[Viewer, Depends(viewer)], q:
                 raise OrganWatchError(f"unknown search mode {mode!r}: use fts, semantic or hybrid")
             results = services.search(case_of(request), person, q, mode=mode,  # type: ignore[arg-type]
                                       date_from=date_from, date_to=date_to, language=language, outlet=outlet,
-                                      media_type=media_type, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+                                      media_type=media_type, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                      rank_all=bool(rank_all))
         except OrganWatchError as exc:
             context["error"] = str(exc)
         else:
@@ -57,4 +58,5 @@ def search_page(request: Request, person: Annotated[Viewer, Depends(viewer)], q:
             base = {k: v for k, v in form.items() if v}
             context["next_url"] = f"/search?{urlencode({**base, 'page': page + 1})}" if results.has_more else None
             context["prev_url"] = f"/search?{urlencode({**base, 'page': page - 1})}" if page > 1 else None
+            context["rank_all_url"] = f"/search?{urlencode({**base, 'rank_all': '1'})}" if results.truncated else None
     return render(request, "search.html", context, status_code=400 if context["error"] else 200)
