@@ -117,18 +117,34 @@ def _trigram_scored(terms: Sequence[str], condition: str, params: list[Any]) -> 
             f"WHERE {condition}")
 
 
+#: As on SQLite: a window whose matches the filters mostly reject widens (x4) this many times, then
+#: every match is ranked.
+WIDENINGS = 3
+
+
 class PostgresRanking(FullTextRanking):
-    """The documents a plan matches, ranked, read a window at a time (as on SQLite)."""
+    """The documents a plan matches, ranked, read a window at a time (as on SQLite).
+
+    With a ``limit``, when more match, only the newest ``limit`` matches are ranked (``ts_rank_cd`` and
+    the trigram weight are computed for those rows only; the index still finds every match), filters
+    apply inside that window, which widens when they reject most of it, and counting stops at a cap.
+    """
 
     def __init__(self, conn: Connection, plan: Plan, rank_expression: str | None, filters: DocumentFilters,
                  limit: int | None = None) -> None:
         self.conn = conn
-        self.limit = limit
+        self.window = limit
+        self.widenings = 0
+        self.floor: int | None = None
+        self._placed = False
+        self.truncated = False
+        self.filtered = filters.active
         self.empty = isinstance(plan, Nothing)
         where, filter_params = filter_sql(filters, "d")
         params: list[Any] = []
         ids: list[Any] = []
         id_sql = _ids_sql(plan, ids)
+        self._raw_id_sql, self._raw_id_params = id_sql, list(ids)
         if isinstance(plan, Match) and plan.table == "words":
             query = _words_query(plan.expr)
             if query is None:
@@ -167,20 +183,60 @@ class PostgresRanking(FullTextRanking):
         self._id_sql, self._id_params = id_sql, ids
         self.total: int | None = None
 
+    def _place(self) -> None:
+        """The window's floor: the id of the ``window``-th newest match (filters not applied), if a newer one
+        exists."""
+        self._placed = True
+        self.floor, self.truncated = None, False
+        if self.window is None or self.empty:
+            return
+        around = self.conn.execute(f"SELECT r.id FROM ({self._raw_id_sql}) r ORDER BY r.id DESC LIMIT 2 OFFSET %s",
+                                   [*self._raw_id_params, self.window - 1]).fetchall()
+        if len(around) == 2:
+            self.floor, self.truncated = int(around[0][0]), True
+
+    def _widen(self) -> bool:
+        if self.floor is None:
+            return False
+        self.widenings += 1
+        self.window = None if self.window is None or self.widenings > WIDENINGS else self.window * 4
+        self._place()
+        return True
+
     def top(self, n: int) -> list[tuple[int, float]]:
         if self.empty:
             return []
-        rows = self.conn.execute(f"SELECT r.id, r.score, count(*) OVER () FROM ({self._sql}) r "
-                                 f"ORDER BY r.score, r.id LIMIT %s", [*self._params, n]).fetchall()
-        self.total = int(rows[0][2]) if rows else 0
-        return [(int(row[0]), float(row[1])) for row in rows]
+        if not self._placed:
+            self._place()
+        while True:
+            if self.floor is None:
+                rows = self.conn.execute(f"SELECT r.id, r.score, count(*) OVER () FROM ({self._sql}) r "
+                                         f"ORDER BY r.score, r.id LIMIT %s", [*self._params, n]).fetchall()
+                self.total = int(rows[0][2]) if rows else 0
+            else:  # the floor is pushed down into the scan, so only the window's rows are scored
+                rows = self.conn.execute(f"SELECT r.id, r.score FROM ({self._sql}) r WHERE r.id >= %s "
+                                         f"ORDER BY r.score, r.id LIMIT %s", [*self._params, self.floor, n]).fetchall()
+            if len(rows) >= n or not self.filtered or not self._widen():
+                return [(int(row[0]), float(row[1])) for row in rows]
 
     def count(self, cap: int | None = None) -> tuple[int, bool]:
         if self.empty:
             return 0, True
-        if self.total is None:
-            self.total = int(self.conn.execute(f"SELECT count(*) FROM ({self._id_sql}) r",
-                                               self._id_params).fetchone()[0])
+        if self.total is not None:
+            return self.total, True
+        if cap is not None:
+            if not self._placed:
+                self._place()
+            if self.floor is not None:
+                if self.filtered:  # those inside the window: a lower bound
+                    counted = self.conn.execute(f"SELECT count(*) FROM ({self._id_sql}) r WHERE r.id >= %s",
+                                                [*self._id_params, self.floor]).fetchone()[0]
+                    return int(counted), False
+                counted = self.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM ({self._raw_id_sql}) r LIMIT %s) x",
+                                            [*self._raw_id_params, cap + 1]).fetchone()[0]
+                return int(counted), int(counted) <= cap
+        self.total = int(self.conn.execute(f"SELECT count(*) FROM ({self._id_sql}) r",
+                                           self._id_params).fetchone()[0])
         return self.total, True
 
     def matching(self, document_ids: Sequence[int]) -> set[int]:
