@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,3 +110,15 @@ def execute_in_index(root: Path, statement: str, params: tuple[object, ...] = ()
         return
     with psycopg.connect(url, autocommit=True) as pg:
         pg.execute(statement.replace("?", "%s"), params)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def new_cases_on_sqlite() -> Iterator[None]:
+    """Within the block, ``init`` makes SQLite cases whatever ``--db-url`` says (for tests that compare or move
+    a SQLite case to PostgreSQL)."""
+    saved = os.environ.pop("ORGANWATCH_NEW_CASE_DATABASE", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["ORGANWATCH_NEW_CASE_DATABASE"] = saved
