@@ -24,6 +24,7 @@ from organwatch.case import Case
 from tests import dbmode
 
 REPO = Path(__file__).resolve().parents[1]
+_LEFT_OUT = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,6 +32,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="storage backend of every case the tests create: sqlite (default), postgresql (a "
                           "throwaway cluster for the session) or postgresql://user@host/db (a running server; "
                           "the user needs CREATEDB)")
+    parser.addoption("--every-test", action="store_true",
+                     help="with --db-url postgresql: also run the tests that create no case and open no store "
+                          "(by default they run only on SQLite, where they behave the same)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,14 +46,30 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, skip the tests about the SQLite file itself, saying why."""
+    """On PostgreSQL, skip the tests about the SQLite file itself, saying why, and leave out the tests that
+    create no case and open no store (read from their sources, see ``dbmode.touches_a_store``)."""
     if config.getoption("--db-url") == "sqlite":
         return
+    if not config.getoption("--every-test"):
+        cache: dict[str, str] = {}
+        kept = [item for item in items if dbmode.touches_a_store(item, cache)]
+        left_out = [item for item in items if item not in set(kept)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = kept
+            config.stash[_LEFT_OUT] = len(left_out)
     for item in items:
         marker = item.get_closest_marker("sqlite_only")
         if marker is not None:
             reason = marker.args[0] if marker.args else "about the SQLite file"
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    left_out = config.stash.get(_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(f"--db-url {config.getoption('--db-url')}: {left_out} tests that create no case "
+                                    "and open no store were left out (they run on SQLite; --every-test runs them)")
 
 
 @pytest.fixture(scope="session", autouse=True)

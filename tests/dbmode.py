@@ -9,6 +9,7 @@ databases of the cases under a folder (a test's temporary folder when it ends, t
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import tomllib
@@ -122,3 +123,44 @@ def new_cases_on_sqlite() -> Iterator[None]:
     finally:
         if saved is not None:
             os.environ["ORGANWATCH_NEW_CASE_DATABASE"] = saved
+
+
+# What a test (or a fixture it uses, or a test helper it imports) writes when it may create a case or open a
+# store: a test none of whose sources says any of these behaves the same on every backend.
+STORE_WORDS = ("init_case", "open_case", "Case(", '"init"', "open_store", "Store(", ".store", "case_db",
+               "DATABASE", "pg_", "migrate", "organwatch.db", "--case", "case.toml", "Workbench")
+
+
+def _source(obj: object, cache: dict[str, str]) -> str:
+    module = inspect.getmodule(obj)
+    path = getattr(module, "__file__", None)
+    if module is None or path is None:
+        return ""
+    if path not in cache:
+        try:
+            cache[path] = Path(path).read_text(encoding="utf-8")
+        except OSError:
+            cache[path] = ""
+    return cache[path]
+
+
+def touches_a_store(item: pytest.Item, cache: dict[str, str]) -> bool:
+    """Whether a test may create a case or open a store, read from the source of its module, of the modules
+    defining the fixtures it uses and of the tests' own helper modules it imports (when in doubt: yes)."""
+    module = getattr(item, "module", None)
+    if module is None or not module.__name__.startswith("tests"):
+        return True
+    sources = [_source(module, cache)]
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", ()):
+        for definition in (info.name2fixturedefs.get(name, ()) if info is not None else ()):
+            if name not in ("tmp_path", "tmp_path_factory", "monkeypatch", "request", "new_case_server",
+                            "_quiet_settings") and definition.func.__module__ != "tests.conftest":
+                sources.append(_source(definition.func, cache))
+    if "case" in getattr(item, "fixturenames", ()):
+        return True
+    for value in vars(module).values():
+        owner = getattr(value, "__module__", None) or getattr(value, "__name__", "")
+        if isinstance(owner, str) and owner.startswith("tests") and owner not in (module.__name__, "tests.conftest"):
+            sources.append(_source(value, cache))
+    return any(word in source for source in sources for word in STORE_WORDS)
