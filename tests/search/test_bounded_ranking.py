@@ -9,6 +9,8 @@ from organwatch.store.sqlite import search as sqlite_search
 from tests.search.conftest import Corpus
 
 
+@pytest.mark.sqlite_only("bounded ranking (RANK_CANDIDATES) is implemented in the SQLite search only so far; "
+                         "PostgreSQL ranks every match")
 def test_ranking_is_bounded_and_says_it_was_truncated(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sqlite_search, "RANK_CANDIDATES", 5)
     ids = [corpus.add(f"Report {n}: the kidney ward " + "kidney " * (12 - n), published="2010") for n in range(12)]
