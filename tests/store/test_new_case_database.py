@@ -94,3 +94,41 @@ def test_a_server_that_is_not_there_is_one_line(tmp_path: Path, monkeypatch: pyt
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "cannot reach PostgreSQL at 127.0.0.1:1" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_case_whose_database_was_dropped_or_emptied_says_so_in_one_line(
+        tmp_path: Path, pg_cluster: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server-side counterparts of a deleted or emptied organwatch.db."""
+    monkeypatch.setenv("ORGANWATCH_NEW_CASE_DATABASE", _server(pg_cluster))
+    for damage in ("dropped", "emptied"):
+        root = tmp_path / damage
+        case = organwatch.init_case(root)
+        case.add([REPO / "sample" / "README.md"])
+        case.store.close()
+        name = _store_url(root).rsplit("/", 1)[1]
+        with psycopg.connect(pg_cluster, autocommit=True) as conn:
+            if damage == "dropped":
+                conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        if damage == "emptied":
+            with psycopg.connect(_store_url(root), autocommit=True) as conn:
+                conn.execute("DROP SCHEMA public CASCADE")
+                conn.execute("CREATE SCHEMA public")
+        for args in (["list"], ["verify"]):
+            result = run_cli(*args, "--case", str(root))
+            assert result.returncode == 1, (damage, args, result.stdout)
+            assert "Traceback" not in result.stderr, (damage, args)
+            assert "organwatch.db" not in result.stderr + result.stdout
+            if damage == "dropped":
+                assert result.stderr.startswith("error: PostgreSQL at 127.0.0.1:")
+                assert len(result.stderr.splitlines()) == 1
+                assert "the database does not exist" in result.stderr
+            else:
+                assert f"set [store] backend = \"sqlite\" in {root}/case.toml" in result.stderr + result.stdout
+    # The emptied case, rebuilt the way the message says: a SQLite index from the log, moved to the server.
+    root, url = tmp_path / "emptied", _store_url(tmp_path / "emptied")
+    config = (root / "case.toml").read_text(encoding="utf-8")
+    (root / "case.toml").write_text(config.replace('backend = "postgresql"', 'backend = "sqlite"'), encoding="utf-8")
+    run_cli("rebuild-index", "--case", str(root), check=True)
+    run_cli("migrate", "--from", str(root), "--to", url, check=True)
+    assert _store_url(root) == url
+    assert run_cli("verify", "--case", str(root)).returncode == 0
