@@ -1,7 +1,8 @@
 # OrganWatch: two commands do all set-up on a fresh Debian machine with Python 3.11.
 #   make demo   install into .venv, build a case from sample/ (archive, text, extraction, entities, claims),
 #               verify, search, bundle, analyse and write a dossier, then serve the web workbench
-#   make test   install what the tests need (system packages included), then ruff, mypy and pytest
+#   make test   install what the tests need (system packages included), then ruff, mypy and pytest, the
+#               suite once on SQLite and once on PostgreSQL (a throwaway cluster in a temporary folder)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -10,7 +11,7 @@ BIN    := $(VENV)/bin
 DEMO   := demo-case
 SYSTEM_PACKAGES := $(shell grep -v '^\#' system-packages.txt)
 
-.PHONY: demo test lint typecheck unit eval bench install install-dev system-packages web-assets clean
+.PHONY: demo test lint typecheck unit unit-postgresql eval bench install install-dev system-packages web-assets clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -78,7 +79,13 @@ typecheck: install-dev
 unit: install-dev system-packages
 	$(BIN)/pytest
 
-test: system-packages install-dev lint typecheck unit
+# The same suite with every case on PostgreSQL: tests/pgcluster.py runs Debian's initdb in a temporary folder
+# (as the `postgres` user when run as root), starts the server on a free loopback port and removes it at the end.
+# Against a server of your own: .venv/bin/pytest --db-url postgresql://me@host/postgres (the user needs CREATEDB).
+unit-postgresql: install-dev system-packages
+	$(BIN)/pytest --db-url postgresql tests
+
+test: system-packages install-dev lint typecheck unit unit-postgresql
 
 # Reproduction checks and public-NER scores (ours beside the anchor models) against ../shared/data
 # (each skipped, with a message, when that folder is absent).

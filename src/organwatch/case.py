@@ -524,7 +524,8 @@ def init_case(path: str | Path, name: str | None = None, *, database: str | None
     """Create a case folder with its key pair, database and first log entry.
 
     ``database``: a ``postgresql://`` URL to keep the index on a team server instead of the folder's
-    SQLite file (its password is never written to ``case.toml``). ``blobs``: a folder (shared storage)
+    SQLite file (its password is never written to ``case.toml``); when none is given,
+    ``ORGANWATCH_NEW_CASE_DATABASE`` may name one (or a server to create one on). ``blobs``: a folder (shared storage)
     for the original bytes, linked from the case as ``blobs/``.
     """
     root = Path(path)
@@ -532,6 +533,10 @@ def init_case(path: str | Path, name: str | None = None, *, database: str | None
         raise CaseError(f"{root}: already a case; open it instead")
     if root.exists() and any(root.iterdir()):
         raise CaseError(f"{root}: folder exists and is not empty; choose a new folder for the case")
+    if database is None and settings.get("ORGANWATCH_NEW_CASE_DATABASE"):
+        from organwatch.store.postgres.newcase import new_case_database
+
+        database = new_case_database(settings.get("ORGANWATCH_NEW_CASE_DATABASE"), root)
     store_section = _store_section(database)
     blobs_dir = _blobs_dir(blobs)
     root.mkdir(parents=True, exist_ok=True)

@@ -96,6 +96,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ORGANWATCH_DATABASE_URL", None,
             "PostgreSQL URL (postgresql://user:password@host/db) of a case on a team server; used instead of "
             "the password-less URL in case.toml when it names the same host and database."),
+    Setting("ORGANWATCH_NEW_CASE_DATABASE", None,
+            "PostgreSQL URL where `init` without --database puts a new case: a URL naming a database uses "
+            "that (empty) database; one naming only the server (postgresql://me@host/) creates a database "
+            "per case (needs CREATEDB). Unset: a SQLite file in the case folder."),
     Setting("ORGANWATCH_DATABASE_WAIT", 30,
             "Seconds to keep retrying a PostgreSQL server that refuses connections (restarting) before failing.",
             _positive_int),

@@ -244,6 +244,7 @@ def test_bundle_members_that_are_not_files_are_refused(case: Case, corpus: Path,
     assert "member-not-file" in report.codes() and not report.ok
 
 
+@pytest.mark.sqlite_only("deletes the organwatch.db file")
 def test_list_says_when_the_index_is_gone(case: Case, corpus: Path) -> None:
     case.add([corpus])
     case.store.close()

@@ -60,6 +60,7 @@ def truncate_and_resign(case: Case, keep: int, new_key: bool) -> None:
     Case(case.root).rebuild_index()  # a consistent index, so that nothing but the head can tell
 
 
+@pytest.mark.sqlite_only("rebuilds the index with rebuild-index, which rebuilds the SQLite file only")
 @pytest.mark.parametrize("new_key", [False, True])
 def test_truncation_and_resigning_are_caught_by_an_earlier_head_and_bundle(tmp_path: Path, new_key: bool) -> None:
     case = make_case(tmp_path)
@@ -103,6 +104,7 @@ def test_truncation_and_resigning_are_caught_by_an_earlier_head_and_bundle(tmp_p
     assert cli("verify", "--case", str(case.root), "--expect-key", key).returncode == (1 if new_key else 0)
 
 
+@pytest.mark.sqlite_only("rebuilds the index with rebuild-index, which rebuilds the SQLite file only")
 def test_rewritten_entry_resigned_fails_consistency(tmp_path: Path) -> None:
     case = make_case(tmp_path, files=3)
     witness = load_witness(cli("head", "--case", str(case.root), "--format", "json").stdout)
@@ -131,6 +133,7 @@ def test_replaced_key_pair_fails_verify_without_any_head(tmp_path: Path) -> None
     assert "key-mismatch" in report.codes() and any("created with key" in f.message for f in report.findings)
 
 
+@pytest.mark.sqlite_only("deletes and empties the organwatch.db file")
 def test_deleted_or_empty_index_is_an_error_naming_the_rebuild(tmp_path: Path) -> None:
     case = make_case(tmp_path, files=2)
     case.store.close()

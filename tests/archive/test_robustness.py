@@ -22,6 +22,7 @@ from organwatch.archive.bundle import verify_bundle
 from organwatch.case import Case
 from tests.archive.incli import cli
 from tests.archive.test_crash_and_concurrency import make_files
+from tests.dbmode import give_copy_its_own_index
 
 PAGE = ("<html><head><title>Provincial transplant centre</title></head><body><p>Dr Wang Lijun of the "
         "Jinzhou Public Security Bureau said the centre performed 1,200 liver transplants in 2006.</p>"
@@ -42,6 +43,7 @@ def small_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def copy_case(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
+    give_copy_its_own_index(dst)
     for path in dst.rglob("*"):
         if path.is_file():
             path.chmod(0o644)
@@ -97,13 +99,15 @@ def test_bit_flips_in_a_bundle_are_findings(small_case: Path, tmp_path: Path) ->
         data[bit // 8] ^= 1 << (bit % 8)
         flipped.write_bytes(bytes(data))
         report = verify_bundle(flipped)  # must not raise
-        in_data = any(start <= bit // 8 < start + length for start, length in data_ranges)
+        # The last byte of a deflate stream ends in padding bits that carry no data: a flip there changes nothing.
+        in_data = any(start <= bit // 8 < start + length - 1 for start, length in data_ranges)
         if in_data and report.ok:
             missed_in_data += 1
     assert missed_in_data == 0
     assert len(positions) >= 250
 
 
+@pytest.mark.sqlite_only("overwrites and truncates the organwatch.db file")
 def test_garbage_or_truncated_database_gives_findings_and_one_line_errors(small_case: Path, tmp_path: Path) -> None:
     for damage in ("garbage", "truncated"):
         case = copy_case(small_case, tmp_path / damage)
@@ -121,6 +125,7 @@ def test_garbage_or_truncated_database_gives_findings_and_one_line_errors(small_
             assert "rebuild-index" in result.stderr
 
 
+@pytest.mark.sqlite_only("rebuilds the index with rebuild-index, which rebuilds the SQLite file only")
 def test_rebuild_index_restores_list_search_and_extraction(small_case: Path, tmp_path: Path) -> None:
     case = copy_case(small_case, tmp_path / "case")
     opened = Case(case)

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import sqlean
 
 import organwatch
 from organwatch import CaptureMetadata
@@ -17,6 +16,7 @@ from organwatch.archive.canonical import canonical_json
 from organwatch.archive.signing import generate_keys
 from organwatch.case import Case
 from tests.conftest import run_cli
+from tests.dbmode import execute_in_index, give_copy_its_own_index
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def damaged(pristine: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "case"
     shutil.copytree(pristine, copy)
+    give_copy_its_own_index(copy)
     for path in copy.rglob("*"):
         if path.is_file():
             path.chmod(0o644)
@@ -65,9 +66,7 @@ def blob(case: Path, sha: str) -> Path:
 
 
 def db(case: Path, sql: str, params: tuple[object, ...] = ()) -> None:
-    conn = sqlean.connect(str(case / "organwatch.db"), isolation_level=None)
-    conn.execute(sql, params)
-    conn.close()
+    execute_in_index(case, sql, params)
 
 
 def edit_entry(case: Path) -> None:
@@ -161,6 +160,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], set[str]]] = {
 def test_pristine_case_verifies(pristine: Path, tmp_path: Path) -> None:
     copy = tmp_path / "case"
     shutil.copytree(pristine, copy)
+    give_copy_its_own_index(copy)
     report = organwatch.open_case(copy).verify()
     assert report.ok and report.findings == []
     assert report.entries == 8  # case.created, 3 captures, 1 observation, 3 captures

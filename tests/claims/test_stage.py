@@ -10,6 +10,7 @@ import pytest
 from organwatch.case import Case
 from organwatch.claims.service import ClaimsError, merge_groups, split_group, weigh_case
 from tests.conftest import run_cli
+from tests.dbmode import execute_in_index
 
 
 def _stored(case: Case) -> tuple[list[str], list[tuple[str, list[str], list[str]]]]:
@@ -79,16 +80,11 @@ def test_a_full_run_forgets_claims_of_deleted_documents(claims_case: Case) -> No
 
 
 def test_decisions_come_back_from_the_log_when_the_store_lost_them(claims_case: Case) -> None:
-    import sqlean
-
     weighed = weigh_case(claims_case)
     (estimate,) = [g for g in weighed.groups if g.value == 60000.0]
     key = estimate.members[-1].key
     split_group(claims_case, [key], "a different count")
     claims_case.store.close()
-    conn = sqlean.connect(str(claims_case.root / "organwatch.db"))
-    conn.execute("DELETE FROM claim_decisions")  # as an index rebuilt from the log would be
-    conn.commit()
-    conn.close()
+    execute_in_index(claims_case.root, "DELETE FROM claim_decisions")  # as an index rebuilt from the log would be
     claims_case.derive_claims()
     assert [m.key for m in weigh_case(claims_case).group_of(key).members] == [key]

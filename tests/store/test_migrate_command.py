@@ -8,6 +8,7 @@ from pathlib import Path
 
 import organwatch
 from tests.conftest import REPO, run_cli
+from tests.dbmode import new_cases_on_sqlite
 from tests.store.conftest import fresh_database
 
 QUERIES = ["Wang Lijun", "transplant*", "王立军", "器官", "肝", "Kilgour OR Matas"]
@@ -29,7 +30,8 @@ def _results(root: Path) -> dict[str, tuple[int, list[int]]]:
 
 def test_sqlite_case_to_postgresql_and_back(tmp_path: Path, pg_cluster: str) -> None:
     root = tmp_path / "case"
-    case = organwatch.init_case(root, name="moving case")
+    with new_cases_on_sqlite():
+        case = organwatch.init_case(root, name="moving case")
     case.add([REPO / "sample" / "en", REPO / "sample" / "zh"], text=True, extract=True)
     case.store.close()
     before = _results(root)

@@ -59,6 +59,7 @@ def make_legacy(case_root: Path, version: int = 4) -> None:
         conn.close()
 
 
+@pytest.mark.sqlite_only("turns the case's organwatch.db into the legacy SQLite format (user_version)")
 def test_a_case_of_the_previous_format_opens_migrates_and_verifies(tmp_path: Path) -> None:
     root = tmp_path / "case"
     case = organwatch.init_case(root, name="older case")

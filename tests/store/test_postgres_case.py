@@ -14,6 +14,7 @@ import organwatch
 from organwatch.case import Case
 from organwatch.search.results import SearchPage
 from tests.conftest import REPO, run_cli
+from tests.dbmode import new_cases_on_sqlite
 from tests.store.conftest import fresh_database
 
 QUERIES = ["Wang Lijun", "liver transplant", "transplant*", "kidney OR liver -waiting", "王立军", "王立軍",
@@ -29,7 +30,8 @@ def cases(tmp_path_factory: pytest.TempPathFactory, pg_cluster: str) -> Iterator
     init = run_cli("init", str(root / "pg"), "--database", url, "--blobs", str(root / "shared-blobs"), env=env,
                    check=True)
     assert "Created case" in init.stdout
-    lite = organwatch.init_case(root / "lite")
+    with new_cases_on_sqlite():
+        lite = organwatch.init_case(root / "lite")
     pg = organwatch.open_case(root / "pg")
     for case in (lite, pg):
         case.add([REPO / "sample"], text=True, extract=True)

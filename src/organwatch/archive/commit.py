@@ -187,9 +187,11 @@ class LogWriter:
                     line.complete for line in iter_lines(self.log.heads_path)):
                 # Not an interrupted add: the index was deleted or replaced. Re-indexing here would
                 # trust the log unchecked; rebuild-index verifies it first.
+                from organwatch.archive.verify import REBUILD_HINT, SERVER_REBUILD_HINT
+
+                hint = REBUILD_HINT if self.store.backend == "sqlite" else SERVER_REBUILD_HINT
                 raise CaseError(f"{self._lock_path.parent}: the index is missing or empty although the log holds "
-                                "signed entries; rebuild it with `organwatch rebuild-index --case "
-                                f"{self._lock_path.parent}`")
+                                f"signed entries; {hint.format(root=self._lock_path.parent)}")
             if entries_len < state.entries_bytes or heads_len < state.heads_bytes:
                 raise CaseError("the evidence log is shorter than what the database has indexed: it may have "
                                 "been altered; run `organwatch verify` and restore the case from a backup")

@@ -180,8 +180,10 @@ def index_problem(case: Case) -> str | None:
     """Why the case's index cannot answer questions (damaged, or missing while the log is not), or None."""
     import sqlean
 
+    from organwatch.archive.verify import rebuild_hint
+
     db = getattr(case.store, "path", case.root)
-    hint = f"rebuild it from the log and the blobs with `organwatch rebuild-index --case {case.root}`"
+    hint = rebuild_hint(case)
     if case.index_damage:
         return f"{db}: the case index is damaged ({case.index_damage}); {hint}"
     try:

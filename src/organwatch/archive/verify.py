@@ -55,6 +55,22 @@ if TYPE_CHECKING:
     from organwatch.case import Case
 
 REBUILD_HINT = "rebuild it from the log and the blobs with `organwatch rebuild-index --case {root}`"
+# rebuild-index writes a SQLite index; a server's index is rebuilt that way and then moved back with migrate.
+SERVER_REBUILD_HINT = ("rebuild it from the log and the blobs: set [store] backend = \"sqlite\" in {root}/case.toml, "
+                       "run `organwatch rebuild-index --case {root}`, then `organwatch migrate --from {root} --to "
+                       "URL` with the URL of an empty database")
+
+
+def index_name(case: Case) -> str:
+    """How findings name a case's index: its SQLite file, or the server and database."""
+    where = getattr(case.store, "where", None)
+    return "organwatch.db" if case.store.backend == "sqlite" or where is None else f"PostgreSQL {where}"
+
+
+def rebuild_hint(case: Case) -> str:
+    """What to do about an index that is damaged or gone, for the case's backend."""
+    hint = REBUILD_HINT if case.store.backend == "sqlite" else SERVER_REBUILD_HINT
+    return hint.format(root=case.root)
 
 Severity = Literal["error", "warning"]
 
@@ -155,10 +171,10 @@ class _Verifier:
 
     def _read_index_state(self) -> bool:
         # Read before the log: the index never runs ahead of the log, so this order gives a consistent pair.
-        hint = REBUILD_HINT.format(root=self.case.root)
+        hint = rebuild_hint(self.case)
         damage = getattr(self.case, "index_damage", None)
         if damage:
-            self.add("error", "index-damaged", "organwatch.db", f"cannot be read ({damage}); {hint}")
+            self.add("error", "index-damaged", index_name(self.case), f"cannot be read ({damage}); {hint}")
             return False
         try:
             with self.case.store.view() as view:
@@ -168,16 +184,16 @@ class _Verifier:
                     self.indexed = 0  # no log position at all: an empty or foreign index
                 self.db_heads = {h.tree_size: dict(h.__dict__) for h in view.archive.tree_heads()}
         except sqlean.DatabaseError as exc:
-            self.add("error", "index-damaged", "organwatch.db", f"cannot be read ({exc}); {hint}")
+            self.add("error", "index-damaged", index_name(self.case), f"cannot be read ({exc}); {hint}")
             return False
         return True
 
     def check_index_present(self, heads: list[dict[str, Any]]) -> None:
         """An index that is empty while the log holds signed entries was deleted or replaced."""
         if self.db_ok and heads and self.indexed == 0 and not self.db_heads:
-            self.add("error", "index-missing", "organwatch.db",
+            self.add("error", "index-missing", index_name(self.case),
                      f"is missing or empty although the log holds {self.signed} signed entries (nothing in the "
-                     f"index can be compared with the log); {REBUILD_HINT.format(root=self.case.root)}")
+                     f"index can be compared with the log); {rebuild_hint(self.case)}")
             self.db_ok = False
 
     def add(self, severity: Severity, code: str, where: str, message: str) -> None:
@@ -524,20 +540,20 @@ class _Verifier:
                         if isinstance(seq, int) and seq >= self.signed:
                             late.append((table, key_col, key, seq))  # maybe indexed by an add running now
                             continue
-                        self.add("error", "db-extra-row", f"organwatch.db {table} [{key_col}={key}]",
+                        self.add("error", "db-extra-row", f"{index_name(self.case)} {table} [{key_col}={key}]",
                                  "the database has a row that no log entry accounts for")
             for size, db_head in self.db_heads.items():
                 head = self._head_in_file(size)
                 if head is None or size in self.bad_heads:
                     continue
                 if any(str(head.get(k)) != str(v) for k, v in db_head.items()):
-                    self.add("error", "db-mismatch", f"organwatch.db tree_heads [tree_size={size}]",
+                    self.add("error", "db-mismatch", f"{index_name(self.case)} tree_heads [tree_size={size}]",
                              "differs from the tree head in the log")
         if late:
             logged = self._later_entries()["seqs"]  # read after the rows: the log is always written first
             for table, key_col, key, seq in late:
                 if seq not in logged:
-                    self.add("error", "db-extra-row", f"organwatch.db {table} [{key_col}={key}]",
+                    self.add("error", "db-extra-row", f"{index_name(self.case)} {table} [{key_col}={key}]",
                              "the database has a row that no log entry accounts for")
 
     def check_witnesses(self) -> None:
@@ -583,7 +599,7 @@ class _Verifier:
 
     def _compare_row(self, view: Any, table: str, key_col: str, columns: tuple[str, ...], key: Any,
                      expected: tuple[Any, ...], seq: int) -> None:
-        where = f"organwatch.db {table} [{key_col}={key if not isinstance(key, str) else key[:16]}]"
+        where = f"{index_name(self.case)} {table} [{key_col}={key if not isinstance(key, str) else key[:16]}]"
         actual = view.archive.index_row(table, key)
         if actual is None:
             if seq >= self.indexed:
@@ -642,8 +658,7 @@ def verify_case(case: Case, *, expect_key: str | None = None,
         verifier.check_blobs()
         verifier.check_database()
     except sqlean.DatabaseError as exc:
-        verifier.add("error", "index-damaged", "organwatch.db",
-                     f"cannot be read ({exc}); {REBUILD_HINT.format(root=case.root)}")
+        verifier.add("error", "index-damaged", index_name(case), f"cannot be read ({exc}); {rebuild_hint(case)}")
         verifier.db_ok = False
     verifier.check_witnesses()
     if verifier.db_ok:
@@ -656,8 +671,7 @@ def verify_case(case: Case, *, expect_key: str | None = None,
         try:
             verifier.report.findings.extend(check_capture_sets(case))
         except sqlean.DatabaseError as exc:
-            verifier.add("error", "index-damaged", "organwatch.db",
-                         f"cannot be read ({exc}); {REBUILD_HINT.format(root=case.root)}")
+            verifier.add("error", "index-damaged", index_name(case), f"cannot be read ({exc}); {rebuild_hint(case)}")
     return verifier.report
 
 

@@ -82,7 +82,7 @@ def init(path: Annotated[Path, typer.Argument(help="Folder to create for the cas
          name: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None,
          database: Annotated[str | None, typer.Option(
              "--database", help="postgresql://user@host/db: keep the index on a team server "
-                                "(default: a SQLite file in the case folder).")] = None,
+                                "(default: ORGANWATCH_NEW_CASE_DATABASE, else a SQLite file in the case).")] = None,
          blobs: Annotated[Path | None, typer.Option(
              "--blobs", help="Folder (shared storage) for the original bytes (default: the case's blobs/).")] = None,
          ) -> None:

@@ -49,9 +49,11 @@ def open_store(root: Path, config: dict[str, Any]) -> Store:
 
 def _open_postgres(root: Path, section: dict[str, Any]) -> Store:
     """A PostgreSQL store from ``[store] url`` (written without its password: the password comes from
-    ``ORGANWATCH_DATABASE_URL`` naming the same server and database, ``PGPASSWORD`` or ``~/.pgpass``)."""
+    ``ORGANWATCH_DATABASE_URL`` naming the same server and database, ``ORGANWATCH_NEW_CASE_DATABASE`` naming
+    the same server and user, ``PGPASSWORD`` or ``~/.pgpass``)."""
     from organwatch import settings
     from organwatch.store.postgres.connection import check_url, where, with_known_password
+    from organwatch.store.postgres.newcase import with_server_password
 
     url = section.get("url")
     override = settings.get("ORGANWATCH_DATABASE_URL")
@@ -64,6 +66,7 @@ def _open_postgres(root: Path, section: dict[str, Any]) -> Store:
     if override and where(override) == where(url):
         url = override
     url = with_known_password(url)
+    url = with_server_password(url, settings.get("ORGANWATCH_NEW_CASE_DATABASE"))
     module_name, class_name = BACKENDS["postgresql"].split(":")
     cls: Any = getattr(importlib.import_module(module_name), class_name)
     store: Store = cls(url)
