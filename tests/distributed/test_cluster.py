@@ -17,6 +17,7 @@ import organwatch
 from organwatch.case import Case
 from organwatch.distributed import ClusterError, process_on_cluster
 from organwatch.distributed.stages import connect
+from organwatch.search import INDEX_VERSION
 from tests.conftest import REPO, run_cli
 
 distributed = pytest.importorskip("distributed")
@@ -58,7 +59,7 @@ def test_cluster_run_matches_the_embedded_run(tmp_path: Path, embedded: Case, cl
     for query in ("Wang Lijun", "王立军", "肝", "transplant*"):  # the index was built from the workers' entries
         assert [h.document_id for h in case.search(query).hits] == [h.document_id for h in embedded.search(query).hits]
     with case.store.view() as view:
-        assert view.search.stale_documents("1") == []
+        assert view.search.stale_documents(INDEX_VERSION) == []
     assert case.verify().ok
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import organwatch
+from organwatch.search import INDEX_VERSION
 from tests.conftest import REPO, run_cli
 from tests.dbmode import new_cases_on_sqlite
 from tests.store.conftest import fresh_database
@@ -100,7 +101,7 @@ def test_copy_keeps_chunk_ids_vectors_and_nearest_neighbours(tmp_path: Path, pg_
             for v in vectors:
                 code = np.packbits(v > 0).tobytes()
                 assert b.embeddings.nearest(code, 1) == a.embeddings.nearest(code, 1)
-            assert b.search.stale_documents("1") == [] and b.search.trigram_terms("器官", 5) == \
+            assert b.search.stale_documents(INDEX_VERSION) == [] and b.search.trigram_terms("器官", 5) == \
                 a.search.trigram_terms("器官", 5)
     for store in (lite, server, back):
         store.close()
