@@ -171,17 +171,17 @@ def scenario(store: Store) -> dict[str, Any]:
                                 [d["id"] for d in view.accounts.capture_documents(alice, d_b.capture_id)])
         search = view.search
         seen["hidden_from_bob"] = search.ranking(Match("trigram", '"公安局"'), None,
-                                                 SearchFilters(visible_to=bob.principals)).count()
+                                                 SearchFilters(visible_to=bob.principals)).count()[0]
         seen["shown_to_alice"] = search.ranking(Match("trigram", '"公安局"'), None,
-                                                SearchFilters(visible_to=alice.principals)).count()
+                                                SearchFilters(visible_to=alice.principals)).count()[0]
         seen["prefix_words"] = sorted(d for d, _ in search.ranking(Match("words", '{body title} : "transpl"*'), None,
                                                              SearchFilters()).top(5))
         seen["phrase"] = sorted(d for d, _ in search.ranking(Match("words", '"first hospital"'), None,
                                                        SearchFilters()).top(5))
-        seen["not_phrase"] = search.ranking(Match("words", '"hospital first"'), None, SearchFilters()).count()
-        seen["title_only"] = search.ranking(Match("words", 'title : "waiting"'), None, SearchFilters()).count()
-        seen["media"] = search.ranking(Match("words", '"liver"'), None, SearchFilters(media_type="text/*")).count()
-        seen["dated"] = search.ranking(Match("words", '"liver"'), None, SearchFilters(date_to="2006")).count()
+        seen["not_phrase"] = search.ranking(Match("words", '"hospital first"'), None, SearchFilters()).count()[0]
+        seen["title_only"] = search.ranking(Match("words", 'title : "waiting"'), None, SearchFilters()).count()[0]
+        seen["media"] = search.ranking(Match("words", '"liver"'), None, SearchFilters(media_type="text/*")).count()[0]
+        seen["dated"] = search.ranking(Match("words", '"liver"'), None, SearchFilters(date_to="2006")).count()[0]
         seen["two_chars"] = search.trigram_terms("锦州", 10)
     with store.writer() as writer:
         writer.accounts.set_restriction(d_b.capture_id, "", [], 6)
